@@ -1,0 +1,468 @@
+r"""The shallow linear network of Zhu, Soudry, Eldar and Wakin (paper A).
+
+The objective (1) of the paper and its regularized form (2)-(3),
+
+.. math::
+
+    f(W_1, W_2) = \tfrac12 \|W_2 W_1 X - Y\|_F^2, \qquad
+    g(W_1, W_2) = f(W_1, W_2) + \tfrac{\mu}{4}\,\rho(W_1, W_2), \qquad
+    \rho = \|W_2^\top W_2 - W_1 X X^\top W_1^\top\|_F^2,
+
+with paper A's shapes: ``X`` is ``(d0, N)``, ``Y`` is ``(d2, N)``, ``W1`` is ``(d1, d0)``
+and ``W2`` is ``(d2, d1)``; ``d1`` is the width of the hidden layer (``hidden``).
+
+Everything that does not depend on the weights is computed once, when the problem is
+built: ``X X^T``, ``Y X^T``, the reduced SVD ``X = U Sigma V^T`` of (10), the projected
+targets ``Ytilde = Y V`` and their SVD ``Ytilde = P Lambda Q^T`` (Lemma 1), and the part of
+``||Y||^2`` that no linear map of ``X`` can reach. No method afterwards touches an array
+with ``N`` columns, so the cost of an evaluation does not grow with the number of
+samples.
+
+Weights may carry leading batch axes in :meth:`ShallowProblem.value` and
+:meth:`ShallowProblem.gradient` (``W1`` of shape ``(..., d1, d0)``), which is how many
+random starts are run at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_matrix, as_nonnegative_float, as_positive_int, check_shape
+
+__all__ = ["ShallowProblem"]
+
+
+def _mT(a: np.ndarray) -> np.ndarray:
+    """Transpose of the last two axes."""
+    return np.swapaxes(a, -1, -2)
+
+
+def _numerical_rank(s: np.ndarray, shape: tuple[int, int]) -> int:
+    """Rank from singular values ``s`` (descending) with NumPy's default tolerance."""
+    if s.size == 0 or s[0] == 0.0:
+        return 0
+    tol = s[0] * max(shape) * np.finfo(np.float64).eps
+    return int(np.count_nonzero(s > tol))
+
+
+class ShallowProblem:
+    r"""Training a shallow linear network: f of (1) and its regularized form g of (2).
+
+    Parameters
+    ----------
+    X : array_like, shape (d0, N)
+        Inputs, one sample a column. Theorem 2 assumes ``X X^T`` has full rank, that
+        is ``X`` has full row rank ``d0`` (so ``N >= d0``); anything else is refused.
+    Y : array_like, shape (d2, N)
+        Targets, one sample a column. Any rank is allowed (Theorem 2 asks nothing of Y).
+    hidden : int
+        Width ``d1 >= 1`` of the hidden layer.
+    mu : float, default 0.0
+        Weight of the regularizer in (2); ``mu = 0`` gives f of (1).
+
+    Raises
+    ------
+    TypeError
+        Non-numeric arrays (bool, complex, str, object), non-integer ``hidden``.
+    ValueError
+        Wrong number of dimensions, empty arrays, NaN or infinite entries, different
+        sample counts in X and Y, ``hidden < 1``, ``mu < 0``, X without full row rank.
+
+    Notes
+    -----
+    The value is computed from the reduced form in the proof of Theorem 2,
+
+    .. math::
+        f = \tfrac12 \|W_2 W_1 U\Sigma - Y V\|_F^2 + \tfrac12\bigl(\|Y\|_F^2 - \|YV\|_F^2\bigr),
+
+    whose second term is stored as ``||Y - Y V V^T||^2`` (no cancellation when Y is
+    close to the row space of X). The paper prints this constant without the factor
+    1/2 (see the errata appendix of the book).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X, Y = rng.standard_normal((3, 20)), rng.standard_normal((2, 20))
+    >>> p = ShallowProblem(X, Y, hidden=1, mu=0.5)
+    >>> W1, W2 = p.balanced_minimizer()
+    >>> bool(np.isclose(p.value(W1, W2), p.global_minimum()))
+    True
+    """
+
+    def __init__(self, X, Y, hidden, mu=0.0):
+        X = as_matrix("X", X)
+        Y = as_matrix("Y", Y)
+        d0, N = X.shape
+        d2, N_Y = Y.shape
+        if N_Y != N:
+            raise ValueError(
+                f"X and Y must have the same number of samples (columns); "
+                f"X has N = {N} columns, Y has {N_Y}"
+            )
+        self._d1 = as_positive_int("hidden", hidden)
+        self._mu = as_nonnegative_float("mu", mu)
+        if N < d0:
+            raise ValueError(
+                f"X must have full row rank (Theorem 2 assumes X X^T is invertible), which "
+                f"needs at least d0 samples; X has N = {N} columns < d0 = {d0} rows"
+            )
+        U, sigma, Vt = np.linalg.svd(X, full_matrices=False)
+        rank_X = _numerical_rank(sigma, X.shape)
+        if rank_X < d0:
+            raise ValueError(
+                f"X must have full row rank (Theorem 2 assumes it); rank {rank_X} < d0 = {d0}"
+            )
+        self._d0, self._d2, self._N = d0, d2, N
+        self._X = X.copy()
+        self._Y = Y.copy()
+        self._X.flags.writeable = False
+        self._Y.flags.writeable = False
+        # Invariants of the problem (computed once).
+        self._U = U
+        self._sigma = sigma
+        self._US = U * sigma  # U Sigma, (d0, d0)
+        XXt = X @ X.T
+        self._XXt = 0.5 * (XXt + XXt.T)
+        self._YXt = Y @ X.T
+        self._Ytilde = Y @ Vt.T  # Y V, (d2, d0)
+        self._outside = float(np.sum((Y - self._Ytilde @ Vt) ** 2))  # ||Y||^2 - ||YV||^2
+        self._Y_norm2 = float(np.sum(Y * Y))
+        P, lam, Qt = np.linalg.svd(self._Ytilde, full_matrices=False)
+        self._rank_Y = _numerical_rank(lam, self._Ytilde.shape)
+        self._P, self._lam, self._Q = P, lam, Qt.T
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def d0(self) -> int:
+        """Input size (rows of X)."""
+        return self._d0
+
+    @property
+    def d1(self) -> int:
+        """Hidden width (``hidden``)."""
+        return self._d1
+
+    @property
+    def d2(self) -> int:
+        """Output size (rows of Y)."""
+        return self._d2
+
+    @property
+    def N(self) -> int:
+        """Number of samples (columns of X and Y)."""
+        return self._N
+
+    @property
+    def mu(self) -> float:
+        """Weight of the regularizer in (2)."""
+        return self._mu
+
+    @property
+    def X(self) -> np.ndarray:
+        """Inputs (read-only copy)."""
+        return self._X
+
+    @property
+    def Y(self) -> np.ndarray:
+        """Targets (read-only copy)."""
+        return self._Y
+
+    @property
+    def XXt(self) -> np.ndarray:
+        """``X X^T``, shape (d0, d0)."""
+        return self._XXt
+
+    @property
+    def YXt(self) -> np.ndarray:
+        """``Y X^T``, shape (d2, d0)."""
+        return self._YXt
+
+    @property
+    def U(self) -> np.ndarray:
+        """Left singular vectors of X, (10); shape (d0, d0)."""
+        return self._U
+
+    @property
+    def sigma(self) -> np.ndarray:
+        """Singular values of X, descending, all positive; (10)."""
+        return self._sigma
+
+    @property
+    def Ytilde(self) -> np.ndarray:
+        """``Ytilde = Y V`` of Lemma 1, shape (d2, d0)."""
+        return self._Ytilde
+
+    @property
+    def lam(self) -> np.ndarray:
+        """Singular values ``lambda_j`` of ``Ytilde`` (descending; min(d2, d0) of them)."""
+        return self._lam
+
+    @property
+    def P(self) -> np.ndarray:
+        """Left singular vectors ``p_j`` of ``Ytilde`` (columns)."""
+        return self._P
+
+    @property
+    def Q(self) -> np.ndarray:
+        """Right singular vectors ``q_j`` of ``Ytilde`` (columns)."""
+        return self._Q
+
+    @property
+    def rank_Y(self) -> int:
+        """Numerical rank ``r`` of ``Ytilde = Y V`` (Lemma 1's r)."""
+        return self._rank_Y
+
+    @property
+    def unreachable(self) -> float:
+        """``||Y||^2 - ||Y V||^2``: the energy of Y outside the row space of X."""
+        return self._outside
+
+    @property
+    def shapes(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Shapes of ``(W1, W2)``."""
+        return (self._d1, self._d0), (self._d2, self._d1)
+
+    @property
+    def n_params(self) -> int:
+        """Number of parameters ``d1 d0 + d2 d1`` (the size of the Hessian)."""
+        return self._d1 * self._d0 + self._d2 * self._d1
+
+    def __repr__(self) -> str:
+        return (
+            f"ShallowProblem(d0={self._d0}, d1={self._d1}, d2={self._d2}, N={self._N}, "
+            f"mu={self._mu:g}, rank(YV)={self._rank_Y})"
+        )
+
+    def with_mu(self, mu) -> "ShallowProblem":
+        """The same data and width with another regularizer weight (invariants shared)."""
+        other = object.__new__(ShallowProblem)
+        other.__dict__.update(self.__dict__)
+        other._mu = as_nonnegative_float("mu", mu)
+        return other
+
+    # ------------------------------------------------------------------- helpers
+    def _weights(self, W1, W2, batch: bool = True):
+        W1 = as_matrix("W1", W1, allow_batch=batch)
+        W2 = as_matrix("W2", W2, allow_batch=batch)
+        check_shape("W1", W1, (self._d1, self._d0), "= (d1, d0)")
+        check_shape("W2", W2, (self._d2, self._d1), "= (d2, d1)")
+        if W1.shape[:-2] != W2.shape[:-2]:
+            raise ValueError(
+                f"W1 and W2 must have the same batch shape; got {W1.shape[:-2]} and {W2.shape[:-2]}"
+            )
+        return W1, W2
+
+    def pack(self, W1, W2) -> np.ndarray:
+        """Flatten ``(W1, W2)`` into the parameter vector ``[W1.ravel(), W2.ravel()]``."""
+        W1, W2 = self._weights(W1, W2, batch=False)
+        return np.concatenate([W1.ravel(), W2.ravel()])
+
+    def unpack(self, theta) -> tuple[np.ndarray, np.ndarray]:
+        """Inverse of :meth:`pack` (trailing axis of length ``n_params``; batches allowed)."""
+        theta = as_matrix("theta", theta, ndim=1, allow_batch=True)
+        if theta.shape[-1] != self.n_params:
+            raise ValueError(
+                f"theta must have n_params = d1 d0 + d2 d1 = {self.n_params} entries "
+                f"in its last axis; got {theta.shape[-1]}"
+            )
+        n1 = self._d1 * self._d0
+        lead = theta.shape[:-1]
+        W1 = theta[..., :n1].reshape(*lead, self._d1, self._d0)
+        W2 = theta[..., n1:].reshape(*lead, self._d2, self._d1)
+        return W1, W2
+
+    def random_weights(self, rng, scale: float = 1.0, batch: tuple[int, ...] = ()):
+        """Gaussian weights with entries of standard deviation ``scale``.
+
+        ``rng`` must be a ``numpy.random.Generator`` (pass ``np.random.default_rng(seed)``);
+        ``batch`` adds leading axes.
+        """
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+        batch = tuple(batch)
+        W1 = scale * rng.standard_normal(batch + (self._d1, self._d0))
+        W2 = scale * rng.standard_normal(batch + (self._d2, self._d1))
+        return W1, W2
+
+    # ------------------------------------------------------- global minimum
+    def global_minimum(self) -> float:
+        r"""The global minimum value of f, which is also that of g (Theorem 2(i)); closed form.
+
+        Minimizing ``f`` over ``(W1, W2)`` is minimizing ``1/2 ||W X - Y||^2`` over matrices
+        ``W = W2 W1`` of rank at most ``d1``. With ``X = U Sigma V^T`` the map
+        ``W -> W U Sigma`` is invertible, so by Eckart-Young
+
+        .. math::
+            \min f = \tfrac12 \sum_{j > d_1} \lambda_j^2 + \tfrac12 \bigl(\|Y\|_F^2 - \|YV\|_F^2\bigr),
+
+        with ``lambda_j`` the singular values of ``Y V``.
+        """
+        tail = self._lam[self._d1:]
+        return 0.5 * (float(np.sum(tail * tail)) + self._outside)
+
+    def balanced_minimizer(self) -> tuple[np.ndarray, np.ndarray]:
+        r"""The balanced global minimizer built in the proof of Theorem 2(i).
+
+        With ``P1 Omega Q1^T`` the best rank-``d1`` approximation of ``Y V`` (its top
+        ``k = min(r, d1)`` singular triplets), ``W2 = P1 Omega^{1/2}`` and
+        ``W1 = Omega^{1/2} Q1^T Sigma^{-1} U^T``, padded with zero columns of ``W2`` and
+        zero rows of ``W1`` up to width ``d1``. Then ``W2^T W2 = W1 X X^T W1^T = Omega``
+        (so ``rho = 0``) and ``W2 W1 X`` is the best rank-``d1`` fit, hence
+        ``g = f = global_minimum()``. It is the element of Lemma 1's set C with support
+        ``{0, ..., k-1}`` and ``R = I``.
+        """
+        k = min(self._rank_Y, self._d1)
+        s = np.sqrt(self._lam[:k])
+        W2 = np.zeros((self._d2, self._d1))
+        W1 = np.zeros((self._d1, self._d0))
+        W2[:, :k] = self._P[:, :k] * s
+        W1[:k, :] = ((s[:, None] * self._Q[:, :k].T) / self._sigma) @ self._U.T
+        return W1, W2
+
+    # -------------------------------------------------------------- objective
+    def f(self, W1, W2):
+        """The unregularized objective (1), ``1/2 ||W2 W1 X - Y||_F^2``."""
+        W1, W2 = self._weights(W1, W2)
+        R = W2 @ (W1 @ self._US) - self._Ytilde
+        return 0.5 * (np.sum(R * R, axis=(-2, -1)) + self._outside)
+
+    def rho(self, W1, W2):
+        """The regularizer (3), ``||W2^T W2 - W1 X X^T W1^T||_F^2``."""
+        W1, W2 = self._weights(W1, W2)
+        D = _mT(W2) @ W2 - W1 @ self._XXt @ _mT(W1)
+        return np.sum(D * D, axis=(-2, -1))
+
+    def value(self, W1, W2):
+        """``g = f + mu/4 rho`` of (2) (``f`` when ``mu = 0``); a float, or an array over batch axes."""
+        out = self.f(W1, W2)
+        if self._mu:
+            out = out + 0.25 * self._mu * self.rho(W1, W2)
+        return out[()] if isinstance(out, np.ndarray) else out
+
+    def gradient(self, W1, W2):
+        r"""Gradient ``(dg/dW1, dg/dW2)``: equations (18) and (19) of the paper.
+
+        .. math::
+            \nabla_{W_1} g = W_2^\top (W_2 W_1 X - Y) X^\top - \mu D W_1 X X^\top, \quad
+            \nabla_{W_2} g = (W_2 W_1 X - Y) X^\top W_1^\top + \mu W_2 D,
+
+        with ``D = W2^T W2 - W1 X X^T W1^T``. (The gradient of the regularizer printed
+        just after Lemma 1 is misprinted; this is the form that finite differences confirm.)
+        """
+        W1, W2 = self._weights(W1, W2)
+        K = W1 @ self._XXt  # W1 X X^T
+        E = W2 @ K - self._YXt  # (W2 W1 X - Y) X^T
+        G1 = _mT(W2) @ E
+        G2 = E @ _mT(W1)
+        if self._mu:
+            D = _mT(W2) @ W2 - K @ _mT(W1)
+            G1 = G1 - self._mu * (D @ K)
+            G2 = G2 + self._mu * (W2 @ D)
+        return G1, G2
+
+    def hessian_vector_product(self, W1, W2, V1, V2):
+        """Directional derivative of :meth:`gradient` along ``(V1, V2)``: the blocks of ``H v``.
+
+        Equal to ``hessian(W1, W2) @ pack(V1, V2)`` (unpacked), at the cost of a few
+        small matrix products.
+        """
+        W1, W2 = self._weights(W1, W2, batch=False)
+        V1, V2 = self._weights(V1, V2, batch=False)
+        C = self._XXt
+        K = W1 @ C
+        E = W2 @ K - self._YXt
+        dK = V1 @ C
+        dE = V2 @ K + W2 @ dK
+        H1 = V2.T @ E + W2.T @ dE
+        H2 = dE @ W1.T + E @ V1.T
+        if self._mu:
+            mu = self._mu
+            D = W2.T @ W2 - K @ W1.T
+            S = W2.T @ V2
+            T = V1 @ K.T
+            dD = S + S.T - T - T.T
+            H1 = H1 - mu * (dD @ K + D @ dK)
+            H2 = H2 + mu * (V2 @ D + W2 @ dD)
+        return H1, H2
+
+    def hessian(self, W1, W2) -> np.ndarray:
+        r"""Dense Hessian of g in the parameter order ``[W1.ravel(), W2.ravel()]``.
+
+        Assembled in closed form, block by block, from the second-order expansion
+        (31) of the paper,
+
+        .. math::
+            \nabla^2 g[\Delta, \Delta] = \|(W_2\Delta_1 + \Delta_2 W_1)X\|_F^2
+            + 2\langle \Delta_2\Delta_1, (W_2W_1X - Y)X^\top\rangle
+            + \mu \langle D, \Delta_2^\top\Delta_2 - \Delta_1 XX^\top \Delta_1^\top\rangle
+            + \tfrac{\mu}{2}\|W_2^\top\Delta_2 + \Delta_2^\top W_2
+              - W_1XX^\top\Delta_1^\top - \Delta_1XX^\top W_1^\top\|_F^2 .
+
+        With ``C = X X^T``, ``K = W1 C``, ``E = W2 K - Y X^T``, ``G = K W1^T``,
+        ``A = W2^T W2`` and ``D = A - G`` the blocks are (indices of ``W1`` are
+        ``(i, c)``, of ``W2`` are ``(a, b)``)
+
+        * ``H11[(i,c),(j,e)] = (A - mu D)[i,j] C[c,e] + mu K[j,c] K[i,e] + mu delta_ij (K^T K)[c,e]``
+        * ``H22[(a,j),(b,i)] = delta_ab (G + mu D)[j,i] + mu (W2 W2^T)[a,b] delta_ji + mu W2[a,i] W2[b,j]``
+        * ``H12[(i,c),(a,b)] = (1 - mu) W2[a,i] K[b,c] + delta_ib (E - mu W2 K)[a,c]``
+
+        Each block is written once into a preallocated array (no Kronecker temporaries
+        of full size), so the cost is close to that of filling an ``n x n`` array.
+        """
+        W1, W2 = self._weights(W1, W2, batch=False)
+        d0, d1, d2, mu = self._d0, self._d1, self._d2, self._mu
+        C = self._XXt
+        K = W1 @ C
+        G = _sym(K @ W1.T)
+        A = _sym(W2.T @ W2)
+        D = A - G
+        E = W2 @ K - self._YXt
+        n1 = d1 * d0
+        n = n1 + d2 * d1
+        H = np.empty((n, n))
+        H11 = _block(H, slice(0, n1), slice(0, n1), (d1, d0, d1, d0))
+        H22 = _block(H, slice(n1, n), slice(n1, n), (d2, d1, d2, d1))
+        H12 = _block(H, slice(0, n1), slice(n1, n), (d1, d0, d2, d1))
+        idx1 = np.arange(d1)
+        # H11: one broadcast write, then the rank-structured term slab by slab (cache-sized
+        # temporaries), then the block diagonal.
+        np.multiply((A - mu * D)[:, None, :, None], C[None, :, None, :], out=H11)
+        if mu:
+            # sqrt(mu) on both factors keeps H exactly symmetric in floating point
+            Ks = np.sqrt(mu) * K
+            KsT = Ks.T  # (d0, d1): [c, j] -> sqrt(mu) K[j, c]
+            for i in range(d1):
+                H11[i] += KsT[:, :, None] * Ks[i][None, None, :]
+            H11[idx1, :, idx1, :] += mu * _sym(K.T @ K)
+        # H22
+        idx2 = np.arange(d2)
+        if mu:
+            # H22[a, j, b, i] = mu W2[a, i] W2[b, j], then the two block diagonals
+            W2s = np.sqrt(mu) * W2
+            np.multiply(W2s[:, None, None, :], W2s.T[None, :, :, None], out=H22)
+            H22[idx2, :, idx2, :] += (G + mu * D)[None, :, :]
+            H22[:, idx1, :, idx1] += (mu * _sym(W2 @ W2.T))[None, :, :]
+        else:
+            H22.fill(0.0)
+            H22[idx2, :, idx2, :] = G[None, :, :]
+        # H12
+        np.multiply(((1.0 - mu) * W2.T)[:, None, :, None], K.T[None, :, None, :], out=H12)
+        F = E - mu * (W2 @ K) if mu else E
+        H12[idx1, :, :, idx1] += F.T[None, :, :]
+        # H21 = H12^T
+        np.copyto(H[n1:, :n1], H[:n1, n1:].T)
+        return H
+
+
+def _sym(a: np.ndarray) -> np.ndarray:
+    """Exactly symmetric part of a square matrix (BLAS products like A^T A are not)."""
+    return 0.5 * (a + a.T)
+
+
+def _block(H: np.ndarray, rows: slice, cols: slice, shape: tuple[int, ...]) -> np.ndarray:
+    """A 4-D view of ``H[rows, cols]`` (never a copy)."""
+    view = H[rows, cols].reshape(shape)
+    if not np.may_share_memory(view, H):  # pragma: no cover - reshape of these slices is a view
+        raise RuntimeError("internal error: Hessian block reshape made a copy")
+    return view

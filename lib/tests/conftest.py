@@ -1,0 +1,38 @@
+"""Shared fixtures and helpers of the library's tests."""
+
+import numpy as np
+import pytest
+from hypothesis import strategies as st
+
+from landscape.shallow import ShallowProblem
+
+
+def make_problem(d0, d1, d2, extra, mu, seed):
+    """A random problem with Gaussian X (full row rank almost surely) and Y."""
+    rng = np.random.default_rng(seed)
+    N = d0 + extra
+    X = rng.standard_normal((d0, N))
+    Y = rng.standard_normal((d2, N))
+    return ShallowProblem(X, Y, d1, mu), rng
+
+
+@st.composite
+def problems(draw, max_dim=5, mu=None):
+    """Hypothesis strategy: (problem, rng) over random shapes, including d1 > d0, d2 > d0, d1 = 1."""
+    d0 = draw(st.integers(1, max_dim))
+    d1 = draw(st.integers(1, max_dim))
+    d2 = draw(st.integers(1, max_dim))
+    extra = draw(st.integers(0, 4))
+    if mu is None:
+        mu = draw(st.sampled_from([0.0, 0.125, 1.0]) | st.floats(0.0, 3.0))
+    seed = draw(st.integers(0, 2**32 - 1))
+    return make_problem(d0, d1, d2, extra, mu, seed)
+
+
+def flat(pair):
+    return np.concatenate([a.ravel() for a in pair])
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(12345)

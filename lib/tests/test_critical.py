@@ -1,0 +1,140 @@
+"""Lemma 1's set C and the saddle bound of Lemma 2."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from landscape.critical import (
+    count_critical_points,
+    critical_point,
+    critical_points,
+    is_global_support,
+    saddle_bound,
+    singular_value_blocks,
+)
+from landscape.shallow import ShallowProblem
+
+from conftest import flat, problems
+
+
+def problem_with_spectrum(lam, d0, d2, d1, mu, seed, x_scale=1.0, extra=3):
+    """A problem whose Ytilde = Y V has prescribed singular values ``lam``."""
+    rng = np.random.default_rng(seed)
+    N = d0 + extra
+    X = x_scale * rng.standard_normal((d0, N))
+    _, _, Vt = np.linalg.svd(X, full_matrices=False)
+    P, _ = np.linalg.qr(rng.standard_normal((d2, d2)))
+    Q, _ = np.linalg.qr(rng.standard_normal((d0, d0)))
+    S = np.zeros((d2, d0))
+    S[: len(lam), : len(lam)] = np.diag(lam)
+    Yt = P @ S @ Q.T
+    return ShallowProblem(X, Yt @ Vt, d1, mu)
+
+
+@settings(max_examples=25, deadline=None)
+@given(problems(max_dim=4, mu=0.5))
+def test_every_element_of_C_is_critical_balanced_and_g_equals_f(case):
+    p, rng = case
+    scale = max(1.0, float(p.lam[0]) * float(p.sigma[0]) ** 2)
+    pts = critical_points(p, rng=rng)
+    assert len(pts) == count_critical_points(p.rank_Y, p.d1)
+    f = p.with_mu(0.0)
+    for c in pts:
+        grad = flat(p.gradient(c.W1, c.W2))
+        assert np.abs(grad).max() <= 1e-9 * scale, (c.support, np.abs(grad).max())
+        np.testing.assert_allclose(c.W2.T @ c.W2, c.W1 @ p.XXt @ c.W1.T, atol=1e-9 * max(1.0, p.lam[0]))  # (11)
+        assert c.value == pytest.approx(f.value(c.W1, c.W2), rel=1e-12, abs=1e-12)
+        assert np.abs(flat(f.gradient(c.W1, c.W2))).max() <= 1e-9 * scale  # Theorem 2(ii)
+
+
+@settings(max_examples=25, deadline=None)
+@given(problems(max_dim=4, mu=0.3))
+def test_globals_have_the_minimum_value_and_psd_hessian_saddles_are_strict(case):
+    p, _ = case
+    bound = saddle_bound(p)
+    tol = 1e-8 * max(1.0, float(p.lam[0]) * float(p.sigma[0]) ** 2)
+    for c in critical_points(p):
+        lam_min = np.linalg.eigvalsh(p.hessian(c.W1, c.W2))[0]
+        if c.is_global:
+            assert c.value == pytest.approx(p.global_minimum(), rel=1e-9, abs=1e-9)
+            assert lam_min >= -tol
+        else:
+            assert c.value > p.global_minimum()
+            assert lam_min <= bound + tol < 0
+
+
+def test_count_matches_binomial_sums():
+    assert count_critical_points(0, 3) == 1
+    assert count_critical_points(3, 5) == 8
+    assert count_critical_points(4, 2) == 1 + 4 + 6
+    assert count_critical_points(10, 15) == 1024
+
+
+def test_balanced_minimizer_is_the_global_element_with_identity_rotation():
+    p = problem_with_spectrum([4.0, 3.0, 1.0], d0=4, d2=3, d1=2, mu=0.2, seed=1)
+    W1, W2 = p.balanced_minimizer()
+    c = critical_point(p, (0, 1))
+    assert c.is_global
+    np.testing.assert_allclose(c.W1, W1, atol=1e-14)
+    np.testing.assert_allclose(c.W2, W2, atol=1e-14)
+
+
+def test_saddle_bound_formulas_distinct_values():
+    lam = [5.0, 3.0, 2.0, 0.5]
+    p = problem_with_spectrum(lam, d0=5, d2=4, d1=2, mu=1.0, seed=0)
+    denom = 1 + np.sum(p.sigma**-2.0)
+    assert saddle_bound(p) == pytest.approx(-2 * (3.0 - 2.0) / denom)  # (17)
+    assert saddle_bound(p, literal=True) == saddle_bound(p)
+    q = problem_with_spectrum(lam, d0=5, d2=4, d1=4, mu=1.0, seed=0)
+    assert saddle_bound(q) == pytest.approx(-2 * 0.5 / (1 + np.sum(q.sigma**-2.0)))  # (16), r = d1
+
+
+def test_repeated_singular_values_at_the_cut():
+    """lambda = (3, 2, 2), d1 = 2: two global supports, and (17) as printed fails."""
+    p = problem_with_spectrum([3.0, 2.0, 2.0], d0=3, d2=3, d1=2, mu=1.0, seed=5, x_scale=4.0)
+    assert [b.tolist() for b in singular_value_blocks(p.lam)] == [[0], [1, 2]]
+    globals_ = [c.support for c in critical_points(p) if c.is_global]
+    assert globals_ == [(0, 1), (0, 2)]
+    assert not is_global_support(p, (1, 2))
+    saddle = critical_point(p, (1, 2))
+    lam_min = np.linalg.eigvalsh(p.hessian(saddle.W1, saddle.W2))[0]
+    assert lam_min <= saddle_bound(p) < 0
+    # the literal reading with lambda_r' = 0 claims more curvature than there is
+    assert lam_min > saddle_bound(p, literal=True)
+
+
+def test_random_rotations_inside_tie_blocks_stay_critical():
+    p = problem_with_spectrum([2.0, 2.0, 2.0, 1.0], d0=4, d2=5, d1=2, mu=0.7, seed=9)
+    rng = np.random.default_rng(0)
+    a = critical_points(p, rng=rng)
+    b = critical_points(p)
+    assert [c.support for c in a] == [c.support for c in b]
+    for c in a:
+        assert np.abs(flat(p.gradient(c.W1, c.W2))).max() < 1e-10
+    # the rotated points are not the unrotated ones
+    assert not np.allclose(a[-1].W2, b[-1].W2)
+
+
+def test_rank_deficient_and_zero_targets():
+    p = problem_with_spectrum([3.0, 1.0], d0=4, d2=5, d1=3, mu=0.5, seed=2)
+    assert p.rank_Y == 2
+    pts = critical_points(p)
+    assert [c.support for c in pts if c.is_global] == [(0, 1)]
+    z = ShallowProblem(np.eye(3), np.zeros((2, 3)), 2, 0.5)
+    assert z.rank_Y == 0
+    (only,) = critical_points(z)
+    assert only.is_global and only.support == () and np.isnan(saddle_bound(z))
+
+
+def test_bad_arguments():
+    p = problem_with_spectrum([3.0, 1.0], d0=3, d2=2, d1=1, mu=0.5, seed=2)
+    with pytest.raises(TypeError, match="ShallowProblem"):
+        critical_points("not a problem")
+    with pytest.raises(ValueError, match="at most d1 = 1"):
+        critical_point(p, (0, 1))
+    with pytest.raises(ValueError, match="range\\(r\\)"):
+        critical_point(p, (2,))
+    with pytest.raises(ValueError, match="max_points"):
+        critical_points(problem_with_spectrum(np.arange(12, 0, -1.0), 12, 12, 12, 0.1, 0), max_points=100)
+    with pytest.raises(TypeError, match="Generator"):
+        critical_points(p, rng=3)
