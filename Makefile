@@ -1,0 +1,112 @@
+# The single entry point of the book. GNU make; everything runs in ./.venv (created on demand).
+#
+#   make book      build the HTML book into _build/html (strict: any warning fails)
+#   make test      library tests, notebook lint, nbval, strict build, browser checks
+#   make lab       JupyterLab on book/ with the .venv kernel (installs JupyterLab on first use)
+#   make execute   re-execute every notebook and store outputs + widget state
+#                  (make execute NB=book/shallow/theorem2.ipynb for one notebook)
+#   make bench     run every bench/*.py
+#   make clean     remove _build and _vendor
+#
+# Every step runs under timeout(1) (scripts/stage.sh), so a hung kernel cannot hang CI.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+STAGE  := scripts/stage.sh
+NB     ?=
+
+# Time limits (timeout(1) durations). Generous: a normal run is far below them.
+T_INSTALL ?= 20m
+T_VENDOR  ?= 10m
+T_BUILD   ?= 20m
+T_LIBTEST ?= 20m
+T_LINT    ?= 2m
+T_NBVAL   ?= 30m
+T_BROWSER ?= 15m
+T_EXECUTE ?= 30m
+T_BENCH   ?= 30m
+T_LAB     ?= 24h
+
+# Kernels and tools take the venv's Jupyter data (its python3 kernelspec) before any
+# user-level or system-wide one. jupyter_client launches a kernelspec whose argv starts
+# with "python" with the running interpreter, i.e. .venv/bin/python.
+export JUPYTER_PREFER_ENV_PATH := 1
+export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Deterministic outputs: fixed hash seed, one BLAS thread.
+export PYTHONHASHSEED := 0
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+
+NOTEBOOKS = $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
+LIB_TESTS = $(wildcard lib/tests/test_*.py)
+BENCHES   = $(wildcard bench/*.py)
+
+.PHONY: help venv .venv book vendor test lab execute bench clean
+
+help:
+	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+
+# ---------------------------------------------------------------- environment
+venv .venv: $(STAMP)
+
+$(STAMP): requirements.txt lib/pyproject.toml
+	@test -x $(PY) || { echo "==> creating $(VENV)"; python3 -m venv $(VENV); }
+	@$(STAGE) install $(T_INSTALL) $(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	@$(PY) -m pip check
+	@touch $(STAMP)
+
+# ---------------------------------------------------------------- the book
+vendor:
+	@$(STAGE) vendor $(T_VENDOR) bash scripts/vendor_assets.sh
+
+# A full, clean build every time (no stale pages, no warning hidden by an incremental build).
+# -W: warnings are errors, -n: nitpicky references, --keep-going: report all of them.
+# The log is kept in _build/build.log; any line in it that looks like a warning (also one
+# that does not go through Sphinx, e.g. a Python warning) fails the target.
+book: venv vendor
+	@rm -rf _build && mkdir -p _build
+	@$(STAGE) build $(T_BUILD) $(VENV)/bin/jupyter-book build . -W -n --keep-going --all 2>&1 | tee _build/build.log
+	@if grep -nE 'WARNING|Warning:|warnings? (emitted|reported)' _build/build.log; then \
+	  echo "make book: the build log has warnings (above, full log in _build/build.log)" >&2; exit 1; fi
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+# ---------------------------------------------------------------- tests
+# Stops at the first failing stage. MPLBACKEND=Agg for the Python tests; nbval's kernels run
+# without it so that ipykernel selects the inline backend the notebooks were executed with
+# (with Agg, plt.show() would display nothing and the stored figures would not match).
+test: export MPLBACKEND := Agg
+test: venv
+	@start=$$(date +%s); \
+	if [ -n "$(LIB_TESTS)" ]; then \
+	  $(STAGE) lib-tests $(T_LIBTEST) $(PY) -m pytest lib/tests -q -p no:cacheprovider; \
+	else echo "--- [lib-tests] skipped: no lib/tests/test_*.py yet"; fi; \
+	$(STAGE) notebook-lint $(T_LINT) $(PY) scripts/check_notebooks.py book; \
+	$(STAGE) nbval $(T_NBVAL) env -u MPLBACKEND $(PY) -m pytest --nbval --nbval-current-env \
+	  --nbval-sanitize-with nbval_sanitize.cfg -p no:cacheprovider -q $(NOTEBOOKS); \
+	$(MAKE) --no-print-directory book; \
+	$(STAGE) browser-and-tooling-tests $(T_BROWSER) $(PY) -m pytest tests -q -p no:cacheprovider -rs; \
+	echo "=== make test: all stages passed in $$(( $$(date +%s) - start )) s"
+
+# ---------------------------------------------------------------- working on notebooks
+lab: venv
+	@$(PY) -c "import jupyterlab" 2>/dev/null || \
+	  $(STAGE) install-lab $(T_INSTALL) $(PY) -m pip install --disable-pip-version-check -q -r requirements-lab.txt
+	@$(PY) -m jupyter kernelspec list
+	timeout --foreground $(T_LAB) $(VENV)/bin/jupyter lab book/
+
+execute: venv
+	@$(STAGE) execute $(T_EXECUTE) $(PY) scripts/execute_notebooks.py $(NB)
+
+bench: venv
+	@if [ -z "$(BENCHES)" ]; then echo "bench: no bench/*.py, nothing to run"; fi
+	@for f in $(BENCHES); do $(STAGE) "bench $$f" $(T_BENCH) $(PY) "$$f"; done
+
+clean:
+	rm -rf _build _vendor

@@ -1,0 +1,151 @@
+#!/usr/bin/env python
+"""Lint the committed state of notebooks (what nbval cannot see).
+
+Usage: python scripts/check_notebooks.py [PATH ...]   (files or folders; default: book)
+
+nbval silently skips cells that were never executed, so a stripped or half-run notebook
+would pass it. This check fails (exit 1, one line per problem naming the notebook and the
+0-based cell index) when a notebook
+
+- is not valid nbformat 4;
+- has a kernelspec whose name is not ``python3``;
+- has a non-empty code cell without an execution count (never executed);
+- has execution counts that are not exactly 1, 2, ..., n in cell order;
+- stores an error output, outside cells tagged ``raises-exception``;
+- shows a widget (widget-view output) whose model is not in the saved widget state
+  (``metadata.widgets``), which would render as nothing in the HTML;
+- stores output text with a memory address (``<... at 0x7f...>``) or a stray matplotlib
+  ``<Figure size ...>`` repr (as a cell result, in a stream, or as a figure shown without
+  an image); the ``text/plain`` fallback that accompanies a figure's PNG is fine.
+
+The same text checks apply to the outputs captured by Output widgets in the saved state.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]{4,}")
+FIGURE_REPR = "<Figure size"
+TEXT_MIMES = ("text/plain", "text/html", "text/markdown", "text/latex")
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def output_problems(outputs) -> list[str]:
+    """Problems with the text of a list of outputs (cell outputs or Output-widget outputs)."""
+    problems = []
+    for k, out in enumerate(outputs):
+        kind = out.get("output_type")
+        texts = []
+        if kind == "stream":
+            texts.append(("stream", _text(out.get("text", ""))))
+        elif kind in ("execute_result", "display_data"):
+            data = out.get("data", {})
+            texts += [(mime, _text(data[mime])) for mime in TEXT_MIMES if mime in data]
+        for where, text in texts:
+            if ADDRESS.search(text):
+                found = ADDRESS.search(text).group(0)
+                problems.append(f"output {k} ({where}) contains a memory address '{found}...' "
+                                "(end the cell with `;` or plt.show(), or print something stable)")
+            if FIGURE_REPR in text:
+                shown_as_image = kind == "display_data" and any(
+                    m.startswith("image/") for m in out.get("data", {}))
+                if not shown_as_image:
+                    problems.append(f"output {k} ({where}, {kind}) contains a stray '{FIGURE_REPR} ...' "
+                                    "repr (end plotting cells with plt.show())")
+    return problems
+
+
+def check_notebook(path: Path) -> list[str]:
+    """Return the problems found in one notebook, each prefixed with its location."""
+    try:
+        nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    except Exception as exc:  # unreadable JSON, wrong structure
+        return [f"{path}: cannot be read as a notebook: {exc}"]
+    problems: list[str] = []
+    if nb.get("nbformat") != 4:
+        return [f"{path}: nbformat {nb.get('nbformat')} (expected 4)"]
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as exc:
+        problems.append(f"{path}: invalid nbformat: {exc.message}")
+
+    kernel = nb.metadata.get("kernelspec", {}).get("name")
+    if kernel != "python3":
+        problems.append(f"{path}: kernelspec name is {kernel!r}, expected 'python3' "
+                        "(re-execute with scripts/execute_notebooks.py)")
+
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    expected = 1
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        where = f"{path}: cell {index}"
+        count = cell.get("execution_count")
+        if count is None:
+            if cell.source.strip():
+                problems.append(f"{where}: code cell was never executed (execution_count is null)")
+        else:
+            if count != expected:
+                problems.append(f"{where}: execution count {count}, expected {expected} "
+                                "(counts must be 1..n in order: restart the kernel and run all)")
+            expected = (count if isinstance(count, int) else expected) + 1
+        tags = cell.metadata.get("tags", [])
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and "raises-exception" not in tags:
+                problems.append(f"{where}: stored error output {out.get('ename')}: {out.get('evalue')}")
+            view = out.get("data", {}).get(WIDGET_VIEW) if "data" in out else None
+            if view is not None and view.get("model_id") not in state:
+                problems.append(f"{where}: widget view {view.get('model_id')} has no saved widget "
+                                "state in the notebook metadata (execute with scripts/execute_notebooks.py)")
+        problems += [f"{where}: {p}" for p in output_problems(cell.get("outputs", []))]
+
+    for model_id, model in state.items():
+        outs = model.get("state", {}).get("outputs")
+        if isinstance(outs, list):
+            problems += [f"{path}: widget state of Output {model_id}: {p}" for p in output_problems(outs)]
+    return problems
+
+
+def notebooks(paths: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for name in paths:
+        p = Path(name)
+        if p.is_dir():
+            found += sorted(q for q in p.rglob("*.ipynb") if ".ipynb_checkpoints" not in q.parts)
+        elif p.is_file():
+            found.append(p)
+        else:
+            raise FileNotFoundError(f"check_notebooks: no such file or folder: {name}")
+    return found
+
+
+def main(argv: list[str]) -> int:
+    try:
+        paths = notebooks(argv or ["book"])
+    except FileNotFoundError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if not paths:
+        print("check_notebooks: no notebook found", file=sys.stderr)
+        return 2
+    problems = [p for path in paths for p in check_notebook(path)]
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        print(f"check_notebooks: {len(problems)} problem(s) in {len(paths)} notebook(s)", file=sys.stderr)
+        return 1
+    print(f"check_notebooks: {len(paths)} notebook(s) OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

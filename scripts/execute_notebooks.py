@@ -1,0 +1,78 @@
+#!/usr/bin/env python
+"""Execute notebooks headlessly and store their outputs and widget state in place.
+
+Usage: python scripts/execute_notebooks.py [NOTEBOOK.ipynb ...]
+       (no argument: every notebook under book/)
+
+- runs each notebook top to bottom in a fresh ``python3`` kernel (nbclient), from the
+  notebook's own folder, with a per-cell timeout;
+- stores the widget state (``store_widget_state=True``) so ipywidgets render in the HTML;
+- normalises the kernelspec to ``python3`` and writes no execution timestamps, so that
+  re-executing an unchanged notebook changes as little as possible;
+- prints each notebook's wall time on stderr; exits non-zero on the first failing cell.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+ROOT = Path(__file__).resolve().parent.parent
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+TIMEOUT = 300  # seconds per cell
+
+
+def execute(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=TIMEOUT,
+        startup_timeout=120,
+        kernel_name="python3",
+        record_timing=False,
+        store_widget_state=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)  # no timestamp churn in diffs
+    nbformat.validate(nb)
+    nbformat.write(nb, path)
+
+
+def main(argv: list[str]) -> int:
+    names = argv or sorted(
+        str(p.relative_to(Path.cwd()) if p.is_relative_to(Path.cwd()) else p)
+        for p in (ROOT / "book").rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts
+    )
+    if not names:
+        print("execute_notebooks: no notebook found", file=sys.stderr)
+        return 1
+    total = time.perf_counter()
+    for name in names:
+        path = Path(name)
+        if not path.is_file() or path.suffix != ".ipynb":
+            print(f"execute_notebooks: {name}: not a notebook file", file=sys.stderr)
+            return 2
+        start = time.perf_counter()
+        try:
+            execute(path)
+        except (CellExecutionError, TimeoutError, RuntimeError) as exc:
+            # The notebook file is left untouched when execution fails.
+            print(f"execute_notebooks: {name}: FAILED after {time.perf_counter() - start:.1f} s "
+                  f"({type(exc).__name__})\n{exc}", file=sys.stderr)
+            return 1
+        print(f"execute_notebooks: {name}: {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    print(f"execute_notebooks: {len(names)} notebook(s) in {time.perf_counter() - total:.1f} s",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,223 @@
+"""Browser checks of the built HTML book (_build/html), in headless Debian Chromium.
+
+Every HTML page of the book is opened from a local http.server (127.0.0.1) and must:
+
+- raise no JavaScript error, except the known harmless messages in ``ALLOWED_PAGE_ERRORS``;
+- request nothing from any host other than 127.0.0.1 (``data:`` URLs are fine), and get no
+  HTTP error status for anything it requests;
+- when it contains math: typeset it with the vendored MathJax 3 (``mjx-container`` > 0,
+  no ``mjx-merror``);
+- show every ``<img>`` loaded (``naturalWidth > 0``).
+
+The widget page is also driven: moving the SelectionSlider must switch the pre-rendered figure.
+
+Python Playwright drives the Debian ``chromium`` binary (``executable_path``); never run
+``playwright install``. When chromium or playwright is missing, or the book was not built,
+the tests are skipped with the reason, unless REQUIRE_BROWSER=1, which turns that into a
+failure (CI sets it). BOOK_HTML overrides the folder of the built book.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
+REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
+WIDGET_PAGE = "book/shallow/theorem2.html"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+    "--no-first-run", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+# Known harmless page errors, by exact message text.
+ALLOWED_PAGE_ERRORS = {
+    # sphinx-thebe 0.3.1 puts its inline `const THEBE_JS_URL = ...` script into each page
+    # twice; the second copy throws. Thebe itself is only loaded on a click, and the book
+    # has no launch buttons.
+    "Identifier 'THEBE_JS_URL' has already been declared",
+}
+
+# Folders of the build that hold assets rather than pages.
+NON_PAGE_DIRS = {"_static", "_sources", "_images", "_downloads", "reports", "jupyter_execute"}
+
+
+def book_pages() -> list[str]:
+    if not HTML.is_dir():
+        return []
+    pages = []
+    for path in sorted(HTML.rglob("*.html")):
+        rel = path.relative_to(HTML)
+        if rel.parts[0] in NON_PAGE_DIRS or rel.parts[0].startswith("."):
+            continue
+        pages.append(rel.as_posix())
+    return pages
+
+
+PAGES = book_pages()
+
+
+def unavailable(reason: str):
+    """Skip the test, or fail it when REQUIRE_BROWSER=1."""
+    if REQUIRE_BROWSER:
+        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+    print(f"\nbrowser test skipped: {reason}", file=sys.stderr)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    if not (HTML / "index.html").is_file():
+        unavailable(f"no built book at {HTML} (run `make book` first)")
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(HTML)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"http.server did not start on 127.0.0.1:{port}", pytrace=False)
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        unavailable(f"Python playwright is not installed ({exc})")
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        unavailable("no `chromium` on PATH (apt-get install chromium chromium-driver)")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 1400})
+        context.set_default_timeout(30_000)
+        yield context
+        context.close()
+
+
+class Watched:
+    """A page with its JavaScript errors, external requests and failed requests recorded."""
+
+    def __init__(self, context):
+        self.page = context.new_page()
+        self.errors: list[str] = []
+        self.external: list[str] = []
+        self.failed: list[str] = []
+        self.page.on("pageerror", lambda exc: self.errors.append(exc.message))
+        self.page.on("request", self._request)
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
+
+    def _request(self, request):
+        if not request.url.startswith(("http://127.0.0.1:", "data:", "blob:", "about:")):
+            self.external.append(request.url)
+
+    def assert_clean(self):
+        unexpected = [e for e in self.errors if e not in ALLOWED_PAGE_ERRORS]
+        assert unexpected == [], f"JavaScript errors: {unexpected}"
+        assert self.external == [], f"requests to hosts other than 127.0.0.1: {self.external}"
+        assert self.failed == [], f"failed requests: {self.failed}"
+
+
+@pytest.fixture
+def watched(browser):
+    w = Watched(browser)
+    yield w
+    w.page.close()
+
+
+def has_math(html: str) -> bool:
+    return "\\(" in html or "\\[" in html or 'class="math' in html
+
+
+@pytest.mark.parametrize("page_path", PAGES or [None])
+def test_page(page_path, base_url, watched):
+    if page_path is None:
+        unavailable(f"no HTML page found under {HTML} (run `make book` first)")
+    page = watched.page
+    page.goto(f"{base_url}/{page_path}", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    html = (HTML / page_path).read_text(encoding="utf-8")
+
+    if has_math(html):
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+        page.evaluate("() => MathJax.startup.promise")
+        containers = page.locator("mjx-container").count()
+        assert containers > 0, "page has math but MathJax typeset nothing"
+        assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error (mjx-merror)"
+
+    if "application/vnd.jupyter.widget-view+json" in html:
+        page.locator(".jupyter-widgets").first.wait_for(state="attached")
+        page.wait_for_load_state("networkidle")
+
+    broken = page.evaluate("""async () => {
+        const imgs = Array.from(document.images);
+        await Promise.all(imgs.map(img => img.complete ? null :
+            new Promise(resolve => { img.onload = img.onerror = resolve; })));
+        return imgs.filter(img => img.naturalWidth === 0).map(img => img.currentSrc || img.src);
+    }""")
+    assert broken == [], f"images that did not load: {broken}"
+    watched.assert_clean()
+
+
+def visible_output_image(page) -> str:
+    """The src of the figure the widget Stack currently shows."""
+    return page.evaluate("""() => {
+        const imgs = Array.from(document.querySelectorAll('.widget-output img, .jupyter-widgets-output-area img'));
+        const shown = imgs.filter(img => img.offsetParent !== null && img.naturalWidth > 0);
+        return shown.length === 1 ? shown[0].src : `${shown.length} visible images`;
+    }""")
+
+
+def test_widget_slider_switches_figure(base_url, watched):
+    if WIDGET_PAGE not in PAGES:
+        unavailable(f"{WIDGET_PAGE} is not in the built book")
+    page = watched.page
+    page.goto(f"{base_url}/{WIDGET_PAGE}", wait_until="load")
+    slider = page.locator(".widget-slider").first
+    slider.wait_for(state="visible", timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    readout = page.locator(".widget-readout").first
+    before_value = readout.inner_text()
+    before = visible_output_image(page)
+    assert before.startswith("data:image/png"), before
+
+    handle = slider.locator(".noUi-handle").first
+    handle.focus()
+    handle.press("ArrowRight")
+    page.wait_for_function(
+        "prev => document.querySelector('.widget-readout').innerText !== prev", arg=before_value)
+    page.wait_for_timeout(200)
+    after = visible_output_image(page)
+    assert after.startswith("data:image/png"), after
+    assert readout.inner_text() != before_value
+    assert after != before, "moving the slider did not change the visible figure"
+    watched.assert_clean()
