@@ -446,12 +446,15 @@ class ShallowProblem:
         else:
             H22.fill(0.0)
             H22[idx2, :, idx2, :] = G[None, :, :]
-        # H12
-        np.multiply(((1.0 - mu) * W2.T)[:, None, :, None], K.T[None, :, None, :], out=H12)
+        # H12 and H21 = H12^T, each written contiguously (a transposed copy is slower);
+        # the products are the same floating-point numbers, so H stays exactly symmetric.
+        H21 = _block(H, slice(n1, n), slice(0, n1), (d2, d1, d1, d0))
+        W2c = (1.0 - mu) * W2
         F = E - mu * (W2 @ K) if mu else E
+        np.multiply(W2c.T[:, None, :, None], K.T[None, :, None, :], out=H12)
         H12[idx1, :, :, idx1] += F.T[None, :, :]
-        # H21 = H12^T
-        np.copyto(H[n1:, :n1], H[:n1, n1:].T)
+        np.multiply(W2c[:, None, :, None], K[None, :, None, :], out=H21)
+        H21[:, idx1, idx1, :] += F[:, None, :]  # adjacent fancy indices keep their place
         return H
 
 
