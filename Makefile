@@ -19,6 +19,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 STAGE  := scripts/stage.sh
 NB     ?=
+LAB_ARGS ?=             # e.g. make lab LAB_ARGS="--no-browser --port 8899"
 
 # Time limits (timeout(1) durations). Generous: a normal run is far below them.
 T_INSTALL ?= 20m
@@ -99,7 +100,8 @@ lab: venv
 	@$(PY) -c "import jupyterlab" 2>/dev/null || \
 	  $(STAGE) install-lab $(T_INSTALL) $(PY) -m pip install --disable-pip-version-check -q -r requirements-lab.txt
 	@$(PY) -m jupyter kernelspec list
-	timeout --foreground $(T_LAB) $(VENV)/bin/jupyter lab book/
+	timeout --foreground $(T_LAB) $(VENV)/bin/jupyter lab $(LAB_ARGS) \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) book/
 
 execute: venv
 	@$(STAGE) execute $(T_EXECUTE) $(PY) scripts/execute_notebooks.py $(NB)
