@@ -39,11 +39,12 @@ T_LAB     ?= 24h
 export JUPYTER_PREFER_ENV_PATH := 1
 export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
-# Deterministic outputs: fixed hash seed, one BLAS thread.
-export PYTHONHASHSEED := 0
-export OMP_NUM_THREADS := 1
-export OPENBLAS_NUM_THREADS := 1
-export MKL_NUM_THREADS := 1
+# Deterministic outputs when testing and executing notebooks: fixed hash seed, one BLAS
+# thread. (`make bench` keeps the caller's environment.)
+test execute: export PYTHONHASHSEED := 0
+test execute: export OMP_NUM_THREADS := 1
+test execute: export OPENBLAS_NUM_THREADS := 1
+test execute: export MKL_NUM_THREADS := 1
 
 NOTEBOOKS = $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 LIB_TESTS = $(wildcard lib/tests/test_*.py)
@@ -58,9 +59,9 @@ help:
 venv .venv: $(STAMP)
 
 $(STAMP): requirements.txt lib/pyproject.toml
-	@test -x $(PY) || { echo "==> creating $(VENV)"; python3 -m venv $(VENV); }
+	@test -x $(PY) || $(STAGE) create-venv $(T_INSTALL) python3 -m venv $(VENV)
 	@$(STAGE) install $(T_INSTALL) $(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
-	@$(PY) -m pip check
+	@$(STAGE) pip-check $(T_LINT) $(PY) -m pip check
 	@touch $(STAMP)
 
 # ---------------------------------------------------------------- the book
@@ -89,6 +90,7 @@ test: venv
 	  $(STAGE) lib-tests $(T_LIBTEST) $(PY) -m pytest lib/tests -q -p no:cacheprovider; \
 	else echo "--- [lib-tests] skipped: no lib/tests/test_*.py yet"; fi; \
 	$(STAGE) notebook-lint $(T_LINT) $(PY) scripts/check_notebooks.py book; \
+	test -n "$(NOTEBOOKS)" || { echo "make test: no notebook under book/" >&2; exit 1; }; \
 	$(STAGE) nbval $(T_NBVAL) env -u MPLBACKEND $(PY) -m pytest --nbval --nbval-current-env \
 	  --nbval-sanitize-with nbval_sanitize.cfg -p no:cacheprovider -q $(NOTEBOOKS); \
 	$(MAKE) --no-print-directory book; \
