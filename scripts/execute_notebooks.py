@@ -7,14 +7,17 @@ Usage: python scripts/execute_notebooks.py [NOTEBOOK.ipynb ...]
 - runs each notebook top to bottom in a fresh ``python3`` kernel (nbclient), from the
   notebook's own folder, with a per-cell timeout;
 - stores the widget state (``store_widget_state=True``) so ipywidgets render in the HTML;
-- normalises the kernelspec to ``python3`` and writes no execution timestamps, so that
-  re-executing an unchanged notebook changes as little as possible;
+- normalises the kernelspec to ``python3``, writes no execution timestamps and replaces
+  the random widget model ids by ids derived from the notebook's name and the order in
+  which the models were created, so that re-executing an unchanged notebook leaves the
+  file unchanged;
 - prints each notebook's wall time on stderr; exits non-zero on the first failing cell.
 """
 from __future__ import annotations
 
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -24,6 +27,23 @@ from nbclient.exceptions import CellExecutionError
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 TIMEOUT = 300  # seconds per cell
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def stable_widget_ids(nb, name: str):
+    """Replace the random (uuid4) widget model ids by deterministic ones.
+
+    The ids appear as keys of the saved state, in ``IPY_MODEL_<id>`` references between
+    models and in the widget-view outputs; they are 32 hex digits, so a textual
+    replacement over the serialised notebook is exact.
+    """
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state")
+    if not state:
+        return nb
+    text = nbformat.writes(nb)
+    for index, old in enumerate(list(state)):
+        text = text.replace(old, uuid.uuid5(uuid.NAMESPACE_URL, f"landscape-book/{name}/{index}").hex)
+    return nbformat.reads(text, as_version=4)
 
 
 def execute(path: Path) -> None:
@@ -41,6 +61,7 @@ def execute(path: Path) -> None:
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # no timestamp churn in diffs
+    nb = stable_widget_ids(nb, path.name)
     nbformat.validate(nb)
     nbformat.write(nb, path)
 
