@@ -8,7 +8,8 @@ Every HTML page of the book is opened from a local http.server (127.0.0.1) and m
   HTTP error status for anything it requests;
 - when it contains math: typeset it with the vendored MathJax 3 (``mjx-container`` > 0,
   no ``mjx-merror``);
-- show every ``<img>`` loaded (``naturalWidth > 0``).
+- show every ``<img>`` loaded (``naturalWidth > 0``);
+- for the book's pages: offer the page's source (.ipynb / .md) through the download button.
 
 The widget page is also driven: moving the SelectionSlider must switch the pre-rendered figure.
 
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -210,6 +212,16 @@ def test_page(page_path, base_url, watched):
         return imgs.filter(img => img.naturalWidth === 0).map(img => img.currentSrc || img.src);
     }""")
     assert broken == [], f"images that did not load: {broken}"
+
+    # Book pages offer their source (.ipynb or .md) through the download button.
+    if page_path.startswith("book/"):
+        source = page.locator("a.btn-download-source-button")
+        assert source.count() == 1, "no 'Download source file' button"
+        href = source.get_attribute("href")
+        suffix = Path(page_path).with_suffix("").name
+        assert href.endswith((f"{suffix}.ipynb", f"{suffix}.md")), href
+        response = page.request.get(urljoin(page.url, href))
+        assert response.ok, f"download of {href} gave HTTP {response.status}"
     watched.assert_clean()
 
 
