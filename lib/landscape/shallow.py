@@ -361,6 +361,12 @@ class ShallowProblem:
             G2 = G2 + self._mu * (W2 @ D)
         return G1, G2
 
+    def gradient_norm(self, W1, W2):
+        """Frobenius norm of the whole gradient, ``sqrt(||dg/dW1||^2 + ||dg/dW2||^2)`` (batch-aware)."""
+        G1, G2 = self.gradient(W1, W2)
+        out = np.sqrt(np.sum(G1 * G1, axis=(-2, -1)) + np.sum(G2 * G2, axis=(-2, -1)))
+        return out[()] if isinstance(out, np.ndarray) else out
+
     def hessian_vector_product(self, W1, W2, V1, V2):
         """Directional derivative of :meth:`gradient` along ``(V1, V2)``: the blocks of ``H v``.
 

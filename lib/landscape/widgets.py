@@ -56,7 +56,8 @@ def static_explorer(render: Callable, params: dict[str, Sequence], fmt: Callable
         One or two entries ``name -> list of values``. The last one gets a slider; the
         first of two gets toggle buttons.
     fmt : callable or dict of callables
-        How a value is shown in the selector (``str`` by default).
+        How a value is shown in the selector (``str`` by default, also for names missing
+        from the dict).
     initial : dict, optional
         The value shown first for each parameter (default: the first value).
 
@@ -74,7 +75,7 @@ def static_explorer(render: Callable, params: dict[str, Sequence], fmt: Callable
     for name in names:
         if len(params[name]) == 0:
             raise ValueError(f"parameter {name!r} has no values")
-    fmts = {n: (fmt[n] if isinstance(fmt, dict) else fmt) for n in names}
+    fmts = {n: (fmt.get(n, str) if isinstance(fmt, dict) else fmt) for n in names}
     initial = initial or {}
     index = {n: list(params[n]).index(initial[n]) if n in initial else 0 for n in names}
     last = names[-1]

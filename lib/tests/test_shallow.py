@@ -96,6 +96,7 @@ def test_batched_value_and_gradient_match_a_loop(rng):
     for idx in np.ndindex(6, 2):
         assert vals[idx] == pytest.approx(p.value(W1[idx], W2[idx]), rel=1e-13)
         g1, g2 = p.gradient(W1[idx], W2[idx])
+        assert p.gradient_norm(W1, W2)[idx] == pytest.approx(np.sqrt(np.sum(g1**2) + np.sum(g2**2)), rel=1e-13)
         np.testing.assert_allclose(G1[idx], g1, rtol=1e-13, atol=1e-13)
         np.testing.assert_allclose(G2[idx], g2, rtol=1e-13, atol=1e-13)
 
