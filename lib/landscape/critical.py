@@ -53,8 +53,10 @@ class CriticalPoint:
 
     Attributes
     ----------
-    W1, W2 : ndarray
-        The weights, shapes ``(d1, d0)`` and ``(d2, d1)``.
+    W1 : ndarray
+        First-layer weights, shape ``(d1, d0)``.
+    W2 : ndarray
+        Second-layer weights, shape ``(d2, d1)``.
     support : tuple of int
         Indices ``j`` (0-based, ascending) of the singular pairs ``(p_j, q_j)`` of
         ``Ytilde`` used by the nonzero columns of ``Ztilde``.

@@ -1,6 +1,6 @@
 """Recording what a check cell verified, for the book's ledger of claims.
 
-A check cell of the book ends, after its ``assert``s, with a call such as::
+A check cell of the book ends, after its ``assert`` statements, with a call such as::
 
     ledger.record("A.thm2.i")                                  # verified
     ledger.record("A.exp.b", "not reproduced", "GD on g is slower at d0 = 20 under ...")

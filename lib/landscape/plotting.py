@@ -27,7 +27,7 @@ COLORS = {
     "grey": "#7f7f7f",
 }
 
-#: Matplotlib settings of the book: small figures, PNG at 110 dpi, readable fonts.
+#: Matplotlib settings of the book (small figures, PNG at 110 dpi, readable fonts).
 RC = {
     "figure.figsize": (6.4, 3.6),
     "figure.dpi": 110,

@@ -23,13 +23,20 @@ class Run:
 
     Attributes
     ----------
-    steps : ndarray (n_records,)
-        Iteration numbers at which values were recorded (0 is the start).
-    g, f, rho : ndarray (n_records, *batch)
-        The objective of the problem (``g``; equal to ``f`` when ``mu = 0``), the data
-        term f of (1) and the regularizer rho of (3) along the runs.
-    W1, W2 : ndarray
-        The final weights, shapes ``(*batch, d1, d0)`` and ``(*batch, d2, d1)``.
+    steps : ndarray
+        Iteration numbers at which values were recorded (0 is the start), shape
+        ``(n_records,)``.
+    g : ndarray
+        The objective of the problem (equal to ``f`` when ``mu = 0``) along the runs,
+        shape ``(n_records, *batch)``.
+    f : ndarray
+        The data term f of (1) along the runs.
+    rho : ndarray
+        The regularizer rho of (3) along the runs.
+    W1 : ndarray
+        Final first-layer weights, shape ``(*batch, d1, d0)``.
+    W2 : ndarray
+        Final second-layer weights, shape ``(*batch, d2, d1)``.
     """
 
     steps: np.ndarray
