@@ -225,6 +225,62 @@ def test_page(page_path, base_url, watched):
     watched.assert_clean()
 
 
+WIDGET_PAGES = [p for p in PAGES if "jupyter-widgets" in (HTML / p).read_text(encoding="utf-8")
+                and "widget-state+json" in (HTML / p).read_text(encoding="utf-8")]
+
+
+def explorer_boxes(page):
+    """The top-level widget boxes of a page (each a kernel-free exploration)."""
+    return page.locator(".cell_output .jupyter-widgets.widget-vbox").filter(
+        has=page.locator(".widget-slider"))
+
+
+def shot(locator) -> str:
+    return hashlib.sha1(locator.screenshot()).hexdigest()[:12]
+
+
+@pytest.mark.parametrize("page_path", WIDGET_PAGES or [None])
+def test_explorations_switch_offline(page_path, base_url, watched):
+    """Every exploration on the page changes what it shows when its controls move
+    (screenshots of the exploration compared before and after), with no kernel."""
+    if page_path is None:
+        unavailable("no page with saved widget state in the built book")
+    page = watched.page
+    page.goto(f"{base_url}/{page_path}", wait_until="load")
+    page.locator(".widget-slider").first.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(500)
+    boxes = explorer_boxes(page)
+    top = [boxes.nth(i) for i in range(boxes.count())
+           if boxes.nth(i).evaluate("el => !el.parentElement.closest('.widget-vbox')")]
+    assert top, "the page has widget state but no exploration rendered"
+    for box in top:
+        box.scroll_into_view_if_needed()
+        handle = box.locator(".widget-slider .noUi-handle").locator("visible=true").first
+        readout = box.locator(".widget-readout").locator("visible=true").first
+        readout.wait_for(state="visible")
+        before, value = shot(box), readout.inner_text()
+        element = readout.element_handle()
+        for attempt in range(3):          # a busy machine may not have wired the slider yet
+            handle.focus()
+            handle.press("ArrowRight")
+            try:
+                page.wait_for_function("([el, v]) => el.innerText !== v", arg=[element, value],
+                                       timeout=10_000)
+                break
+            except Exception:
+                if attempt == 2:
+                    raise
+        page.wait_for_timeout(300)
+        assert shot(box) != before, "moving the slider did not change the exploration"
+        buttons = box.locator(".widget-toggle-buttons button")
+        if buttons.count() > 1:
+            before = shot(box)
+            buttons.nth(1).click()
+            page.wait_for_timeout(300)
+            assert shot(box) != before, "the toggle buttons did not change the exploration"
+    watched.assert_clean()
+
+
 def visible_output_image(page) -> str:
     """A short fingerprint of the figure that the widget Stack currently shows."""
     src = page.evaluate("""() => {
