@@ -11,13 +11,21 @@ Usage: python scripts/execute_notebooks.py [NOTEBOOK.ipynb ...]
   the random widget model ids by ids derived from the notebook's name and the order in
   which the models were created, so that re-executing an unchanged notebook leaves the
   file unchanged;
-- prints each notebook's wall time on stderr; exits non-zero on the first failing cell.
+- prints each notebook's wall time on stderr and records it (chapters only), with a
+  description of the machine, in ``book/appendix/timings.json``;
+- runs the appendix notebooks (the ledger, the reproducibility page) last, and re-runs them
+  whenever a chapter was executed: they read the chapters' stored outputs and timings;
+- exits non-zero on the first failing cell.
 """
 from __future__ import annotations
 
+import json
+import os
+import platform
 import sys
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 
 import nbformat
@@ -28,6 +36,50 @@ ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 TIMEOUT = 300  # seconds per cell
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+TIMINGS = ROOT / "book" / "appendix" / "timings.json"
+
+
+def machine() -> dict:
+    """What the timings were measured on."""
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    threads = {k: os.environ.get(k, "unset") for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+            "system": f"{platform.system()} {platform.release()}", "blas_threads": threads}
+
+
+def record_timing(path: Path, seconds: float) -> None:
+    """Store the wall time of one notebook in book/appendix/timings.json."""
+    data = json.loads(TIMINGS.read_text()) if TIMINGS.is_file() else {"notebooks": {}}
+    key = path.resolve().relative_to(ROOT).as_posix()
+    data["notebooks"][key] = {"seconds": round(seconds, 1), "date": date.today().isoformat()}
+    data["notebooks"] = dict(sorted(data["notebooks"].items()))
+    data["machine"] = machine()
+    TIMINGS.write_text(json.dumps(data, indent=1) + "\n")
+
+
+def is_appendix(path) -> bool:
+    return "/appendix/" in Path(path).resolve().as_posix()
+
+
+def run_order(path: str) -> tuple:
+    """Appendix notebooks last: they read the other notebooks' outputs and timings."""
+    return (is_appendix(path), path)
+
+
+def with_appendix(names: list[str]) -> list[str]:
+    """Add the appendix notebooks when a chapter is executed (they summarize the chapters)."""
+    if all(is_appendix(n) for n in names):
+        return names
+    extra = [str(p) for p in sorted((ROOT / "book" / "appendix").glob("*.ipynb"))]
+    done = {Path(n).resolve() for n in names}
+    return names + [p for p in extra if Path(p).resolve() not in done]
 
 
 def stable_widget_ids(nb, name: str):
@@ -67,11 +119,12 @@ def execute(path: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    names = argv or sorted(
+    names = sorted(argv or (
         str(p.relative_to(Path.cwd()) if p.is_relative_to(Path.cwd()) else p)
         for p in (ROOT / "book").rglob("*.ipynb")
         if ".ipynb_checkpoints" not in p.parts
-    )
+    ), key=run_order)
+    names = sorted(with_appendix(names), key=run_order)
     if not names:
         print("execute_notebooks: no notebook found", file=sys.stderr)
         return 1
@@ -89,7 +142,10 @@ def main(argv: list[str]) -> int:
             print(f"execute_notebooks: {name}: FAILED after {time.perf_counter() - start:.1f} s "
                   f"({type(exc).__name__})\n{exc}", file=sys.stderr)
             return 1
-        print(f"execute_notebooks: {name}: {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        elapsed = time.perf_counter() - start
+        if not is_appendix(path):
+            record_timing(path, elapsed)
+        print(f"execute_notebooks: {name}: {elapsed:.1f} s", file=sys.stderr)
     print(f"execute_notebooks: {len(names)} notebook(s) in {time.perf_counter() - total:.1f} s",
           file=sys.stderr)
     return 0
