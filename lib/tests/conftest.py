@@ -33,6 +33,17 @@ def flat(pair):
     return np.concatenate([a.ravel() for a in pair])
 
 
+def central_differences(fun, theta, h=1e-6):
+    """Jacobian of ``fun`` (scalar- or vector-valued) at ``theta`` by central differences;
+    column k is the derivative along the k-th coordinate."""
+    cols = []
+    for k in range(theta.size):
+        e = np.zeros_like(theta)
+        e[k] = h
+        cols.append((np.asarray(fun(theta + e)) - np.asarray(fun(theta - e))) / (2 * h))
+    return np.array(cols).T
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)

@@ -7,7 +7,7 @@ from scipy.optimize import minimize
 
 from landscape.shallow import ShallowProblem
 
-from conftest import flat, make_problem, problems
+from conftest import central_differences, flat, make_problem, problems
 
 FD_SETTINGS = settings(max_examples=40, deadline=None)
 
@@ -34,13 +34,7 @@ def test_value_matches_definition(case):
 def test_gradient_matches_central_differences(case):
     p, rng = case
     W1, W2 = p.random_weights(rng)
-    theta = p.pack(W1, W2)
-    h = 1e-6
-    fd = np.empty_like(theta)
-    for k in range(theta.size):
-        e = np.zeros_like(theta)
-        e[k] = h
-        fd[k] = (p.value(*p.unpack(theta + e)) - p.value(*p.unpack(theta - e))) / (2 * h)
+    fd = central_differences(lambda t: p.value(*p.unpack(t)), p.pack(W1, W2))
     g = flat(p.gradient(W1, W2))
     np.testing.assert_allclose(g, fd, rtol=1e-5, atol=1e-6 * max(1.0, np.abs(fd).max()))
 
@@ -50,14 +44,7 @@ def test_gradient_matches_central_differences(case):
 def test_hessian_matches_differences_of_the_gradient(case):
     p, rng = case
     W1, W2 = p.random_weights(rng)
-    theta = p.pack(W1, W2)
-    h = 1e-6
-    cols = []
-    for k in range(theta.size):
-        e = np.zeros_like(theta)
-        e[k] = h
-        cols.append((flat(p.gradient(*p.unpack(theta + e))) - flat(p.gradient(*p.unpack(theta - e)))) / (2 * h))
-    fd = np.array(cols).T
+    fd = central_differences(lambda t: flat(p.gradient(*p.unpack(t))), p.pack(W1, W2))
     H = p.hessian(W1, W2)
     assert H.shape == (p.n_params, p.n_params)
     np.testing.assert_allclose(H, fd, rtol=1e-5, atol=1e-6 * max(1.0, np.abs(fd).max()))
