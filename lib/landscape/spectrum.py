@@ -26,6 +26,7 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 from .shallow import ShallowProblem
 
 __all__ = [
+    "BATCH_HVP_MAX",
     "DENSE_MAX",
     "hessian_operator",
     "hessian_vector_products",
@@ -127,20 +128,33 @@ def hessian_vector_products(problem: ShallowProblem, W1, W2, V1, V2):
     return H1, H2
 
 
+#: Largest number of parameters for which :func:`hessians` assembles a batch of Hessians
+#: from batched Hessian-vector products; above it, the closed-form
+#: :meth:`ShallowProblem.hessian` point by point is faster (crossover measured by
+#: ``bench/critical.py``).
+BATCH_HVP_MAX = 48
+
+
 def hessians(problem: ShallowProblem, W1, W2) -> np.ndarray:
     """Dense Hessians at a batch of points: shape ``(*batch, n, n)``, ``n = n_params``.
 
     ``W1`` has shape ``(*batch, d1, d0)`` and ``W2`` ``(*batch, d2, d1)`` (no batch axis
-    gives one ``(n, n)`` Hessian, equal to :meth:`ShallowProblem.hessian`). Column ``j`` is
-    the Hessian-vector product with the ``j``-th unit vector, all columns and all points in
-    one batched evaluation; the result is symmetrized. Meant for many small problems (memory
-    ``batch x n^2``); for one large point use :meth:`ShallowProblem.hessian`.
+    gives one ``(n, n)`` Hessian, equal to :meth:`ShallowProblem.hessian`). Up to
+    :data:`BATCH_HVP_MAX` parameters, column ``j`` of every Hessian is the Hessian-vector
+    product with the ``j``-th unit vector, all columns and all points in one batched
+    evaluation (then symmetrized); above it, the closed-form Hessian is assembled point by
+    point. Memory ``batch x n^2``.
     """
     problem = _check(problem)
     W1, W2 = problem._weights(W1, W2)
     n, n1 = problem.n_params, problem.d1 * problem.d0
-    basis = np.eye(n)
-    V1, V2 = problem.unpack(basis)  # (n, d1, d0), (n, d2, d1)
+    batch = W1.shape[:-2]
+    if n > BATCH_HVP_MAX:
+        flat1 = W1.reshape(-1, *W1.shape[-2:])
+        flat2 = W2.reshape(-1, *W2.shape[-2:])
+        H = np.array([problem.hessian(a, b) for a, b in zip(flat1, flat2)])
+        return H.reshape(*batch, n, n)
+    V1, V2 = problem.unpack(np.eye(n))  # (n, d1, d0), (n, d2, d1)
     H1, H2 = hessian_vector_products(problem, W1[..., None, :, :], W2[..., None, :, :], V1, V2)
     lead = H1.shape[:-2]  # (*batch, n)
     H = np.concatenate([H1.reshape(*lead, n1), H2.reshape(*lead, n - n1)], axis=-1)
