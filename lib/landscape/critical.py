@@ -21,26 +21,57 @@ Lemma 1 says "phi is a left singular vector", which is a whole subspace in that 
 :func:`critical_points` lists one representative per support for the SVD computed by
 NumPy, and with an ``rng`` it also draws a random orthonormal basis inside each block of
 equal singular values, so that a test sees generic members of the larger set.
+
+Going back from weights to the set C
+------------------------------------
+:func:`identify` takes any ``(W1, W2)`` (for instance a point found by a numerical search)
+and maps it back the way the proof of Lemma 1 does: ``R`` from the eigenvectors of the
+balanced Gram matrix, then ``Wtilde2 = W2 R`` and ``Wtilde1 = R^T W1 U Sigma`` (22). Each
+column of ``Ztilde`` is matched with a block of equal singular values of ``Ytilde`` (or
+with zero), snapped to the nearest exact column of that block, and the distance from the
+weights to the snapped element of C is reported. :func:`find_critical_points` is the
+numerical search itself (Levenberg-Marquardt on ``grad g = 0``, batched over starts).
+
+Lemma 2's negative curvature
+----------------------------
+:func:`negative_curvature_direction` builds the direction of the proof of Lemma 2 at a
+saddle in C, ``Delta2 = p_k alpha^T R^T`` and ``Delta1 = R alpha q_k^T Sigma^-1 U^T`` (in
+the convention ``W2 = Wtilde2 R^T`` of (12)), together with the value of the Hessian's
+quadratic form along it that the proof computes, ``2 (||Wtilde2 alpha||^2 - lambda_k)``, and
+its norm ``1 + ||Sigma^-1 q_k||^2``.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
 from math import comb
 
 import numpy as np
 
+from ._checks import as_matrix, as_nonnegative_float, as_positive_int
 from .shallow import ShallowProblem
 
 __all__ = [
     "CriticalPoint",
+    "CurvatureDirection",
+    "Pattern",
+    "SearchResult",
+    "Survey",
     "count_critical_points",
     "critical_points",
     "critical_point",
+    "find_critical_points",
+    "hessian_form_terms",
+    "identify",
     "is_global_support",
+    "negative_curvature_direction",
+    "problem_with_spectrum",
     "saddle_bound",
     "singular_value_blocks",
+    "survey",
+    "symmetry_directions",
 ]
 
 #: Relative tolerance under which two singular values of ``Ytilde`` count as equal.
@@ -285,3 +316,596 @@ def saddle_bound(problem: ShallowProblem, literal: bool = False) -> float:
         if above.size:
             gap = min(gap, float(above[-1]) - lam_d1)
     return -2.0 * gap / denom
+
+
+# --------------------------------------------------------------------------- instances
+def problem_with_spectrum(lam, d0: int, d1: int, d2: int, mu: float = 0.0, rng=None, N=None,
+                          X=None) -> ShallowProblem:
+    r"""A problem whose projected targets ``Ytilde = Y V`` have the singular values ``lam``.
+
+    Lemmas 1 and 2 depend on the data only through ``X = U Sigma V^T`` and the SVD of
+    ``Ytilde``; this builds instances with a prescribed spectrum (ties, zeros, gaps) to test
+    them where it matters.
+
+    Parameters
+    ----------
+    lam : array_like
+        The nonzero singular values wanted (any order; at most ``min(d0, d2)`` of them,
+        all ``> 0``). The rank ``r`` of ``Ytilde`` is ``len(lam)``.
+    d0, d1, d2 : int
+        Layer sizes.
+    mu : float
+        Weight of the regularizer.
+    rng : numpy.random.Generator
+        Draws ``X`` (unless given) and Haar-random singular vectors ``P, Q``.
+    N : int, optional
+        Number of samples (default ``d0 + 3``); ignored when ``X`` is given.
+    X : array_like (d0, N), optional
+        Inputs to use (must have full row rank).
+
+    Returns
+    -------
+    ShallowProblem
+        With ``Y = P diag(lam) Q^T V^T`` in the row space of ``X`` (so ``Y V = Ytilde``
+        and nothing of ``Y`` is out of reach).
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    d0, d1, d2 = (as_positive_int(n, v) for n, v in (("d0", d0), ("d1", d1), ("d2", d2)))
+    lam = np.sort(as_matrix("lam", np.atleast_1d(lam), ndim=1))[::-1]
+    if lam.size > min(d0, d2):
+        raise ValueError(f"lam can have at most min(d0, d2) = {min(d0, d2)} values; got {lam.size}")
+    if lam[-1] <= 0:
+        raise ValueError(f"lam must be positive (the nonzero singular values); got min {lam[-1]}")
+    if X is None:
+        N = d0 + 3 if N is None else as_positive_int("N", N)
+        X = rng.standard_normal((d0, N))
+    X = as_matrix("X", X)
+    if X.shape[0] != d0:
+        raise ValueError(f"X must have d0 = {d0} rows; got shape {X.shape}")
+    _, _, Vt = np.linalg.svd(X, full_matrices=False)
+    P = _haar_orthogonal(rng, d2)[:, : lam.size]
+    Q = _haar_orthogonal(rng, d0)[:, : lam.size]
+    Y = ((P * lam) @ Q.T) @ Vt
+    return ShallowProblem(X, Y, d1, mu)
+
+
+# ------------------------------------------------------------------ identification
+@dataclass(frozen=True)
+class Pattern:
+    """What :func:`identify` found: the element of C nearest to some weights.
+
+    Attributes
+    ----------
+    support : tuple of int
+        Canonical support: for each block of equal singular values of ``Ytilde`` used by
+        ``c`` columns, the first ``c`` indices of the block (with distinct values this is
+        just the set of pairs used).
+    counts : tuple of int
+        Number of columns of ``Ztilde`` in each block of :func:`singular_value_blocks`
+        ``(lam[:r])``, in order.
+    columns : tuple of int
+        For each column of ``Ztilde``: the block it was matched with, or ``-1`` for zero.
+    R : ndarray (d1, d1)
+        The rotation of (22): ``Wtilde2 = W2 R``, ``Wtilde1 = R^T W1 U Sigma``.
+    Wt1, Wt2 : ndarray
+        ``Wtilde1`` (d1, d0) and ``Wtilde2`` (d2, d1) of (22).
+    W1, W2 : ndarray
+        The snapped element of C (exactly a critical point of g, up to roundoff).
+    imbalance : float
+        ``||W2^T W2 - W1 X X^T W1^T||_F / lambda_1``: zero on C, by (11).
+    residual : float
+        Distance from the given weights to the snapped element of C, relative to the size
+        ``sqrt(lambda_1) (1 + 1/sigma_min)`` of one column of a point of C.
+    in_C : bool
+        ``residual <= rtol`` (the weights are, to that tolerance, an element of C).
+    is_global : bool
+        Whether the snapped element is a global minimum (the set (15)).
+    """
+
+    support: tuple
+    counts: tuple
+    columns: tuple
+    R: np.ndarray
+    Wt1: np.ndarray
+    Wt2: np.ndarray
+    W1: np.ndarray
+    W2: np.ndarray
+    imbalance: float
+    residual: float
+    in_C: bool
+    is_global: bool
+
+    @property
+    def kind(self) -> str:
+        """``"global minimum"``, ``"strict saddle"`` or ``"not in C"``."""
+        if not self.in_C:
+            return "not in C"
+        return "global minimum" if self.is_global else "strict saddle"
+
+
+def _scale(problem: ShallowProblem) -> float:
+    lam1 = float(problem.lam[0]) if problem.lam.size else 0.0
+    return max(lam1, np.finfo(np.float64).tiny)
+
+
+def identify(problem: ShallowProblem, W1, W2, rtol: float = 1e-6) -> Pattern:
+    r"""Map weights back to Lemma 1's set C and name their pattern (support).
+
+    The steps are those of the proof of Lemma 1 (Appendix A of paper A):
+
+    1. ``R``: eigenvectors of ``S = (W2^T W2 + W1 X X^T W1^T) / 2``, by decreasing
+       eigenvalue. On C both Gram matrices equal ``R Pi^T Pi R^T`` (11), (23).
+    2. ``Wtilde2 = W2 R`` and ``Wtilde1 = R^T W1 U Sigma`` (22); column ``i`` of
+       ``Ztilde`` is ``(phi_i, psi_i)`` with ``phi_i`` column ``i`` of ``Wtilde2`` and
+       ``psi_i`` row ``i`` of ``Wtilde1``.
+    3. Each column is matched with the nearest value among 0 and the distinct singular
+       values of ``Ytilde`` by its energy ``(|phi_i|^2 + |psi_i|^2)/2``, which is
+       ``lambda_j`` on C (26)-(30).
+    4. Inside each block of equal singular values ``lambda_b`` (left and right singular
+       bases ``P_b, Q_b``), the columns matched with it are snapped to
+       ``sqrt(lambda_b) (P_b O, Q_b O)`` with ``O`` the orthonormal matrix nearest to the
+       average of their coordinates ``P_b^T phi / sqrt(lambda_b)`` and
+       ``Q_b^T psi / sqrt(lambda_b)``. Rotating inside a block keeps a point in C (for
+       another choice of singular vectors), so the snapped weights are exactly critical.
+    5. The distance from the weights to the snapped point decides membership.
+
+    Parameters
+    ----------
+    problem : ShallowProblem
+    W1, W2 : array_like
+        Weights, shapes ``(d1, d0)`` and ``(d2, d1)``.
+    rtol : float
+        Relative tolerance on :attr:`Pattern.residual` for :attr:`Pattern.in_C`.
+
+    Returns
+    -------
+    Pattern
+    """
+    problem = _check_problem(problem)
+    W1, W2 = problem._weights(W1, W2, batch=False)
+    rtol = as_nonnegative_float("rtol", rtol)
+    d1, r = problem.d1, problem.rank_Y
+    lam1 = _scale(problem)
+    G2 = W2.T @ W2
+    G1 = W1 @ problem.XXt @ W1.T
+    imbalance = float(np.linalg.norm(G2 - G1)) / lam1
+    S = 0.5 * (G2 + G1)
+    _, R = np.linalg.eigh(0.5 * (S + S.T))
+    R = R[:, ::-1]
+    US = problem.U * problem.sigma
+    Wt2 = W2 @ R
+    Wt1 = R.T @ W1 @ US
+    energy = 0.5 * (np.sum(Wt2**2, axis=0) + np.sum(Wt1**2, axis=1))
+    blocks = singular_value_blocks(problem.lam[:r])
+    values = np.array([0.0] + [float(np.mean(problem.lam[b])) for b in blocks])
+    match = np.argmin(np.abs(energy[:, None] - values[None, :]), axis=1) - 1  # -1: zero
+    St2 = np.zeros_like(Wt2)
+    St1 = np.zeros_like(Wt1)
+    counts, support, feasible = [], [], True
+    for b, block in enumerate(blocks):
+        cols = np.flatnonzero(match == b)
+        counts.append(int(cols.size))
+        if cols.size == 0:
+            continue
+        if cols.size > block.size:
+            feasible = False
+            continue
+        s = np.sqrt(values[b + 1])
+        Pb, Qb = problem.P[:, block], problem.Q[:, block]
+        M = 0.5 * (Pb.T @ Wt2[:, cols] + Qb.T @ Wt1[cols, :].T) / s  # (m, c)
+        L, _, Rt = np.linalg.svd(M, full_matrices=False)
+        O = L @ Rt  # nearest matrix with orthonormal columns
+        St2[:, cols] = s * (Pb @ O)
+        St1[cols, :] = (s * (Qb @ O)).T
+        support.extend(block[: cols.size].tolist())
+    S1 = R @ (St1 / problem.sigma) @ problem.U.T
+    S2 = St2 @ R.T
+    ref = np.sqrt(lam1) * (1.0 + 1.0 / float(problem.sigma[-1]))
+    dist = float(np.sqrt(np.sum((W1 - S1) ** 2) + np.sum((W2 - S2) ** 2)))
+    residual = dist / ref if feasible else float("inf")
+    support = tuple(sorted(support))
+    in_C = bool(residual <= rtol)
+    return Pattern(
+        support=support,
+        counts=tuple(counts),
+        columns=tuple(int(m) for m in match),
+        R=R,
+        Wt1=Wt1,
+        Wt2=Wt2,
+        W1=S1,
+        W2=S2,
+        imbalance=imbalance,
+        residual=residual,
+        in_C=in_C,
+        is_global=bool(feasible and is_global_support(problem, support)),
+    )
+
+
+# ------------------------------------------------------------------ the search
+@dataclass(frozen=True)
+class SearchResult:
+    """Outcome of :func:`find_critical_points` (one entry per start).
+
+    Attributes
+    ----------
+    W1, W2 : ndarray
+        Final weights, shapes ``(B, d1, d0)`` and ``(B, d2, d1)``.
+    grad_norm : ndarray (B,)
+        Final ``||grad||_F``.
+    converged : ndarray of bool (B,)
+        ``grad_norm <= gtol``.
+    n_iter : ndarray of int (B,)
+        Iterations used by each start.
+    gtol : float
+        The tolerance used.
+    """
+
+    W1: np.ndarray
+    W2: np.ndarray
+    grad_norm: np.ndarray
+    converged: np.ndarray
+    n_iter: np.ndarray
+    gtol: float
+
+
+def find_critical_points(problem: ShallowProblem, W1, W2, max_iter: int = 200, gtol=None,
+                         damping: float = 1e-3) -> SearchResult:
+    r"""Solve ``grad g(W) = 0`` from a batch of starts (Levenberg-Marquardt, batched).
+
+    The gradient is a map from the ``n`` parameters to ``R^n`` whose Jacobian is the
+    Hessian ``H``; each start takes damped Gauss-Newton steps
+
+    .. math::
+        \delta = -(H^2 + \lambda I)^{-1} H \nabla g ,
+
+    accepted when ``||grad g||`` decreases (then ``lambda <- lambda / 3``), refused otherwise
+    (``lambda <- 4 lambda``). Unlike a descent method on g it converges to critical points
+    of every kind (minima, saddles), the nearest ones first, and ``H`` may be singular (the
+    rotation symmetry makes it so at every critical point of g). Starts that end at a
+    point where ``||grad g||`` stalls above ``gtol`` (a local minimum of ``||grad g||^2``
+    that is not a critical point) are reported as not converged.
+
+    Parameters
+    ----------
+    problem : ShallowProblem
+        ``mu = 0`` searches critical points of f.
+    W1, W2 : array_like
+        Starts with one leading batch axis: shapes ``(B, d1, d0)``, ``(B, d2, d1)``.
+    max_iter : int
+        Iterations per start.
+    gtol : float, optional
+        Convergence threshold on ``||grad||_F``; default ``1e-10 * ||Y X^T||_F``.
+    damping : float
+        Initial ``lambda`` relative to the mean of ``diag(H^2)`` at each start.
+
+    Returns
+    -------
+    SearchResult
+    """
+    from .spectrum import hessians
+
+    problem = _check_problem(problem)
+    W1 = as_matrix("W1", W1, ndim=3)
+    W2 = as_matrix("W2", W2, ndim=3)
+    problem._weights(W1, W2)  # shapes
+    max_iter = as_positive_int("max_iter", max_iter)
+    damping = as_nonnegative_float("damping", damping)
+    if gtol is None:
+        gtol = 1e-10 * max(float(np.linalg.norm(problem.YXt)), np.finfo(np.float64).tiny)
+    gtol = as_nonnegative_float("gtol", gtol)
+    B, n = W1.shape[0], problem.n_params
+    n1 = problem.d1 * problem.d0
+
+    def pack(A1, A2):
+        return np.concatenate([A1.reshape(A1.shape[0], -1), A2.reshape(A2.shape[0], -1)], axis=1)
+
+    def grad(theta):
+        return pack(*problem.gradient(*problem.unpack(theta)))
+
+    theta = pack(W1, W2)
+    G = grad(theta)
+    gn = np.linalg.norm(G, axis=1)
+    lam = np.full(B, np.nan)  # damping, set at the first iteration of each start
+    floor = np.zeros(B)  # lambda stays within [1e-30, 1e6] x its scale
+    n_iter = np.zeros(B, dtype=int)
+    stalled = np.zeros(B, dtype=bool)
+    for _ in range(max_iter):
+        active = np.flatnonzero((gn > gtol) & ~stalled)
+        if active.size == 0:
+            break
+        th = theta[active]
+        H = hessians(problem, *problem.unpack(th))
+        h, Qh = np.linalg.eigh(H)
+        la = lam[active]
+        fresh = np.isnan(la)
+        if fresh.any():
+            scale = np.maximum(np.mean(h[fresh] ** 2, axis=1), np.finfo(np.float64).tiny)
+            floor[active[fresh]] = 1e-30 * scale
+            la[fresh] = damping * scale
+        # delta = -(H^2 + lambda I)^-1 H grad, in H's eigenbasis (never singular)
+        coef = np.einsum("aji,aj->ai", Qh, G[active])
+        delta = np.einsum("aij,aj->ai", Qh, -coef * h / (h * h + la[:, None]))
+        new = th + delta
+        Gn = grad(new)
+        gnn = np.linalg.norm(Gn, axis=1)
+        ok = gnn < gn[active]
+        idx = active[ok]
+        theta[idx], G[idx], gn[idx] = new[ok], Gn[ok], gnn[ok]
+        lam[active] = np.maximum(np.where(ok, la / 3.0, la * 4.0), floor[active])
+        stalled[active] = lam[active] > 1e36 * floor[active]
+        n_iter[active] += 1
+    W1f, W2f = problem.unpack(theta)
+    return SearchResult(W1f, W2f, gn, gn <= gtol, n_iter, gtol)
+
+
+@dataclass(frozen=True)
+class Survey:
+    """Critical points found from random starts, each mapped back to C (:func:`survey`).
+
+    Attributes
+    ----------
+    search : SearchResult
+        The raw search.
+    patterns : list
+        For each start, the :class:`Pattern` of its end point if the search converged,
+        else ``None``.
+    rtol : ndarray (B,)
+        The tolerance used for membership in C at each end point (see :func:`survey`).
+    """
+
+    search: SearchResult
+    patterns: list
+    rtol: np.ndarray
+
+    @property
+    def n_starts(self) -> int:
+        """Number of starts."""
+        return len(self.patterns)
+
+    @property
+    def n_converged(self) -> int:
+        """Starts whose search reached ``||grad|| <= gtol``."""
+        return int(np.count_nonzero(self.search.converged))
+
+    @property
+    def n_in_C(self) -> int:
+        """Converged end points that are elements of C."""
+        return sum(1 for pat in self.patterns if pat is not None and pat.in_C)
+
+    def counts(self) -> Counter:
+        """How many converged end points have each support (``"not in C"`` for the others)."""
+        return Counter(pat.support if pat.in_C else "not in C" for pat in self.patterns if pat is not None)
+
+    def residuals(self) -> np.ndarray:
+        """:attr:`Pattern.residual` of every converged end point."""
+        return np.array([pat.residual for pat in self.patterns if pat is not None])
+
+
+def survey(problem: ShallowProblem, rng, n_starts: int = 120, scales=(0.3, 1.0, 3.0),
+           max_iter: int = 150, gtol=None, factor: float = 10.0) -> Survey:
+    r"""Search critical points from random starts and identify each one (Lemma 1, "only if").
+
+    Starts are Gaussian, in equal numbers at each of ``scales`` times the size of the
+    critical points (entries of ``W2`` of standard deviation ``s sqrt(lambda_1 / d2)``, of
+    ``W1`` ``s sqrt(lambda_1 / d0) / median(sigma)``), so that the search meets small and
+    large critical points alike. Each start runs :func:`find_critical_points`; each converged
+    end point is mapped back with :func:`identify`.
+
+    Membership tolerance. At a critical point where g is flat to second order along some
+    direction and grows like the fourth power (C has such points when a zero column of
+    ``Ztilde`` can grow into directions the other columns do not use, e.g. ``d1 > r``), a
+    point at distance ``delta`` has a gradient of size ``delta^3``: a search stopped at
+    gradient ``epsilon`` can be ``epsilon^(1/3)`` away. So an end point counts as an element
+    of C when its relative distance is at most ``factor * (epsilon / ||Y X^T||)^(1/3)``
+    (and at least ``1e-9``); a point that is not near C at all fails this by far.
+    """
+    problem = _check_problem(problem)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    n_starts = as_positive_int("n_starts", n_starts)
+    scales = [as_nonnegative_float("scales", s) for s in np.atleast_1d(scales)]
+    lam1 = _scale(problem)
+    s1 = np.sqrt(lam1 / problem.d0) / float(np.median(problem.sigma))
+    s2 = np.sqrt(lam1 / problem.d2)
+    which = np.arange(n_starts) % len(scales)
+    sc = np.array(scales)[which]
+    W1 = sc[:, None, None] * s1 * rng.standard_normal((n_starts, problem.d1, problem.d0))
+    W2 = sc[:, None, None] * s2 * rng.standard_normal((n_starts, problem.d2, problem.d1))
+    res = find_critical_points(problem, W1, W2, max_iter=max_iter, gtol=gtol)
+    ref = max(float(np.linalg.norm(problem.YXt)), np.finfo(np.float64).tiny)
+    rtol = np.maximum(factor * np.cbrt(res.grad_norm / ref), 1e-9)
+    patterns = [identify(problem, res.W1[i], res.W2[i], rtol=rtol[i]) if res.converged[i] else None
+                for i in range(n_starts)]
+    return Survey(res, patterns, rtol)
+
+
+# ------------------------------------------------------- Lemma 2's direction
+@dataclass(frozen=True)
+class CurvatureDirection:
+    r"""The negative-curvature direction of the proof of Lemma 2 at a saddle in C.
+
+    Attributes
+    ----------
+    V1, V2 : ndarray
+        ``Delta1 = R alpha q_k^T Sigma^-1 U^T`` (d1, d0) and ``Delta2 = p_k alpha^T R^T``
+        (d2, d1), not normalized (as in the proof).
+    k : int
+        Index of the unused singular pair ``(p_k, q_k)`` (canonical: first unused index of
+        its block of equal values).
+    column : int
+        The column ``alpha = e_column`` of ``Ztilde`` with the least energy (the eigenvector
+        of ``Ztilde^T Ztilde`` for its smallest eigenvalue).
+    lam_k : float
+        ``lambda_k``.
+    lam_alpha : float
+        ``||Wtilde2 alpha||^2 = ||Wtilde1^T alpha||^2``: 0 in case i, at most
+        ``lambda_{d1+1}`` in case ii (36).
+    form : float
+        The proof's value of the quadratic form ``nabla^2 g[Delta, Delta]``:
+        ``2 (lam_alpha - lam_k)`` (``-2 lambda_k`` in case i).
+    norm2 : float
+        ``||Delta||_F^2 = 1 + ||Sigma^-1 q_k||^2``.
+    """
+
+    V1: np.ndarray
+    V2: np.ndarray
+    k: int
+    column: int
+    lam_k: float
+    lam_alpha: float
+    form: float
+    norm2: float
+
+    @property
+    def quotient(self) -> float:
+        """The Rayleigh quotient ``form / norm2`` (an upper bound on ``lambda_min``)."""
+        return self.form / self.norm2
+
+
+def negative_curvature_direction(problem: ShallowProblem, W1, W2, k=None,
+                                 rtol: float = 1e-6) -> CurvatureDirection:
+    r"""The direction of the proof of Lemma 2 along which g curves down at a saddle.
+
+    The point is first mapped to C with :func:`identify` (it must be in C). With ``alpha``
+    the column of ``Ztilde`` of least energy and ``(p_k, q_k)`` a singular pair of
+    ``Ytilde`` that the point does not use, with ``lambda_k`` above that energy, the proof
+    sets ``Delta2 = p_k alpha^T R^T``, ``Delta1 = R alpha q_k^T Sigma^-1 U^T`` (our
+    ``W2 = Wtilde2 R^T`` convention of (12); the proof writes ``R`` for our ``R^T``). Then
+    the three terms of (31) are ``2 lam_alpha``, ``0`` and ``-2 lambda_k``. With repeated
+    singular values, ``p_k`` is taken in the unused part of the singular subspace.
+
+    Parameters
+    ----------
+    k : int, optional
+        The singular pair to use (an index in ``range(r)`` whose block has an unused
+        direction). By default the pair that gives the most negative Rayleigh quotient.
+
+    Raises
+    ------
+    ValueError
+        If the weights are not in C, or the point is a global minimum (no pair qualifies),
+        or ``k`` does not qualify.
+    """
+    problem = _check_problem(problem)
+    pat = identify(problem, W1, W2, rtol=rtol)
+    if not pat.in_C:
+        raise ValueError(
+            f"the weights are not an element of Lemma 1's set C (relative distance "
+            f"{pat.residual:.2e} > rtol = {rtol:g}); the proof's direction is built only there"
+        )
+    r = problem.rank_Y
+    blocks = singular_value_blocks(problem.lam[:r])
+    energy = np.array([0.0 if m < 0 else float(np.mean(problem.lam[blocks[m]])) for m in pat.columns])
+    column = int(np.argmin(energy))
+    lam_alpha = float(energy[column])
+    # rebuild the snapped Ztilde columns in the block coordinates
+    St2 = pat.W2 @ pat.R
+    candidates = []
+    for b, block in enumerate(blocks):
+        lam_b = float(np.mean(problem.lam[block]))
+        if pat.counts[b] >= block.size or lam_b <= lam_alpha:
+            continue
+        Pb, Qb = problem.P[:, block], problem.Q[:, block]
+        used = [i for i, m in enumerate(pat.columns) if m == b]
+        if used:
+            O = Pb.T @ St2[:, used]  # (m, c), orthogonal columns of norm sqrt(lam_b)
+            full, _, _ = np.linalg.svd(O, full_matrices=True)
+            c = full[:, len(used)]  # a unit vector orthogonal to the used ones
+        else:
+            c = np.eye(block.size)[:, 0]
+        p, q = Pb @ c, Qb @ c
+        norm2 = 1.0 + float(np.sum((q / problem.sigma) ** 2))
+        form = 2.0 * (lam_alpha - lam_b)
+        candidates.append((form / norm2, int(block[pat.counts[b]]), b, p, q, lam_b, form, norm2))
+    if k is not None:
+        k = int(k)
+        pick = [cand for cand in candidates if k in blocks[cand[2]]]
+        if not pick:
+            raise ValueError(
+                f"k = {k} does not qualify: the pair must be unused by the point and have a "
+                f"singular value above lambda_alpha = {lam_alpha:.6g}; "
+                f"qualifying blocks start at {[cand[1] for cand in candidates]}"
+            )
+        cand = pick[0]
+    else:
+        if not candidates:
+            raise ValueError(
+                f"the point (support {pat.support}) is a global minimum of g: no unused singular "
+                f"pair has a value above lambda_alpha = {lam_alpha:.6g}, so the proof's "
+                f"construction gives no negative curvature"
+            )
+        cand = min(candidates, key=lambda c: c[0])
+    _, kk, _, p, q, lam_k, form, norm2 = cand
+    a = pat.R[:, column]  # R alpha
+    V2 = np.outer(p, a)
+    V1 = np.outer(a, (q / problem.sigma) @ problem.U.T)
+    return CurvatureDirection(V1=V1, V2=V2, k=kk, column=column, lam_k=lam_k, lam_alpha=lam_alpha,
+                              form=form, norm2=norm2)
+
+
+def hessian_form_terms(problem: ShallowProblem, W1, W2, V1, V2) -> dict:
+    r"""The four terms of the Hessian's quadratic form (31) of paper A along ``(V1, V2)``.
+
+    .. math::
+        \nabla^2 g[\Delta, \Delta] = \underbrace{\|(W_2\Delta_1 + \Delta_2W_1)X\|_F^2}_{\text{fit}}
+        + \underbrace{2\langle \Delta_2\Delta_1, (W_2W_1X - Y)X^\top\rangle}_{\text{cross}}
+        + \underbrace{\mu\langle D, \Delta_2^\top\Delta_2 - \Delta_1XX^\top\Delta_1^\top\rangle}_{\text{imbalance}}
+        + \underbrace{\tfrac{\mu}{2}\|W_2^\top\Delta_2 + \Delta_2^\top W_2 - W_1XX^\top\Delta_1^\top
+          - \Delta_1XX^\top W_1^\top\|_F^2}_{\text{regularizer}}
+
+    with ``Delta1 = V1``, ``Delta2 = V2`` and ``D = W2^T W2 - W1 X X^T W1^T`` (zero at every
+    critical point, by (11), which is the paper's second equality in (31)). The paper prints
+    ``X1`` for ``X`` in the first term.
+
+    Returns
+    -------
+    dict
+        ``{"fit", "cross", "imbalance", "regularizer"}`` -> float; their sum is
+        ``pack(V)^T H pack(V)``.
+    """
+    problem = _check_problem(problem)
+    W1, W2 = problem._weights(W1, W2, batch=False)
+    V1, V2 = problem._weights(V1, V2, batch=False)
+    C, mu = problem.XXt, problem.mu
+    A = W2 @ V1 + V2 @ W1
+    E = W2 @ W1 @ C - problem.YXt
+    D = W2.T @ W2 - W1 @ C @ W1.T
+    M = W2.T @ V2 - W1 @ C @ V1.T
+    return {
+        "fit": float(np.sum((A @ C) * A)),
+        "cross": 2.0 * float(np.sum((V2 @ V1) * E)),
+        "imbalance": mu * float(np.sum(D * (V2.T @ V2 - V1 @ C @ V1.T))),
+        "regularizer": 0.5 * mu * float(np.sum((M + M.T) ** 2)),
+    }
+
+
+# ------------------------------------------------------------ symmetries
+def symmetry_directions(problem: ShallowProblem, W1, W2, group: str = "rotation") -> np.ndarray:
+    r"""Tangent vectors at ``(W1, W2)`` of the orbit of a symmetry group, packed as rows.
+
+    * ``"rotation"``: ``(W1, W2) -> (R W1, W2 R^T)`` with ``R`` in ``O(d1)``, which leaves f
+      and rho (so g) unchanged; tangents ``(Omega W1, -W2 Omega)`` for the
+      ``d1 (d1 - 1) / 2`` skew matrices ``Omega = E_ab - E_ba``.
+    * ``"general"``: ``(W1, W2) -> (A W1, W2 A^-1)`` with ``A`` invertible, which leaves f
+      unchanged (not rho); tangents ``(E W1, -W2 E)`` for the ``d1^2`` matrix units ``E``.
+
+    Every tangent of a symmetry of the objective lies in the Hessian's null space at a
+    critical point. Returns an array of shape ``(m, n_params)``; the rows need not be
+    independent (the orbit's dimension is the rank).
+    """
+    problem = _check_problem(problem)
+    W1, W2 = problem._weights(W1, W2, batch=False)
+    d1 = problem.d1
+    if group == "rotation":
+        gens = []
+        for a, b in combinations(range(d1), 2):
+            E = np.zeros((d1, d1))
+            E[a, b], E[b, a] = 1.0, -1.0
+            gens.append(E)
+    elif group == "general":
+        gens = [np.eye(d1)[:, [a]] @ np.eye(d1)[[b], :] for a in range(d1) for b in range(d1)]
+    else:
+        raise ValueError(f"group must be 'rotation' or 'general'; got {group!r}")
+    rows = [np.concatenate([(E @ W1).ravel(), (-W2 @ E).ravel()]) for E in gens]
+    return np.array(rows).reshape(len(rows), problem.n_params)

@@ -10,6 +10,12 @@ decides whether a critical point is a strict saddle (Definition 2 of paper A):
 
 :func:`smallest_eigenvalue` picks the dense path up to :data:`DENSE_MAX` parameters and the
 matrix-free one above; the threshold is the crossover measured by ``bench/eigen.py``.
+
+Many small problems at once: :func:`hessian_vector_products` and :func:`hessians` accept
+weights with leading batch axes (one point per batch entry), and
+:func:`smallest_eigenvalues` returns ``lambda_min`` at all of them from one stacked
+``eigvalsh``. This is how the book computes the Hessian spectrum at every element of
+Lemma 1's set C, or at hundreds of points found by a numerical search, in one call.
 """
 
 from __future__ import annotations
@@ -19,7 +25,15 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from .shallow import ShallowProblem
 
-__all__ = ["DENSE_MAX", "hessian_operator", "smallest_eigenvalue"]
+__all__ = [
+    "BATCH_HVP_MAX",
+    "DENSE_MAX",
+    "hessian_operator",
+    "hessian_vector_products",
+    "hessians",
+    "smallest_eigenvalue",
+    "smallest_eigenvalues",
+]
 
 #: Largest number of parameters for which :func:`smallest_eigenvalue` uses the dense path
 #: by default (measured crossover on 2 cores; see ``bench/eigen.py``).
@@ -68,3 +82,88 @@ def smallest_eigenvalue(problem: ShallowProblem, W1, W2, method: str = "auto", t
     except ArpackNoConvergence as exc:  # pragma: no cover - reported, not hidden
         raise RuntimeError(f"Lanczos did not converge for n = {n} (tol = {tol}): {exc}") from exc
     return float(vals[0])
+
+
+def _mT(a: np.ndarray) -> np.ndarray:
+    return np.swapaxes(a, -1, -2)
+
+
+def _check(problem) -> ShallowProblem:
+    if not isinstance(problem, ShallowProblem):
+        raise TypeError(f"problem must be a ShallowProblem; got {type(problem).__name__}")
+    return problem
+
+
+def hessian_vector_products(problem: ShallowProblem, W1, W2, V1, V2):
+    r"""Hessian-vector products ``H(W) V`` with batch axes (broadcast between W and V).
+
+    The same second-order expansion as
+    :meth:`~landscape.shallow.ShallowProblem.hessian_vector_product` (the directional
+    derivative of the gradient (18)-(19) along ``(V1, V2)``), written with batched matrix
+    products: ``W1`` of shape ``(..., d1, d0)`` and ``V1`` of shape ``(..., d1, d0)``
+    broadcast against each other (likewise ``W2``, ``V2``).
+
+    Returns
+    -------
+    (H1, H2) : ndarray
+        The two blocks of ``H v``, with the broadcast batch shape.
+    """
+    problem = _check(problem)
+    W1, W2 = problem._weights(W1, W2)
+    V1, V2 = problem._weights(V1, V2)
+    C, mu = problem.XXt, problem.mu
+    K = W1 @ C
+    E = W2 @ K - problem.YXt
+    dK = V1 @ C
+    dE = V2 @ K + W2 @ dK
+    H1 = _mT(V2) @ E + _mT(W2) @ dE
+    H2 = dE @ _mT(W1) + E @ _mT(V1)
+    if mu:
+        D = _mT(W2) @ W2 - K @ _mT(W1)
+        S = _mT(W2) @ V2
+        T = V1 @ _mT(K)
+        dD = S + _mT(S) - T - _mT(T)
+        H1 = H1 - mu * (dD @ K + D @ dK)
+        H2 = H2 + mu * (V2 @ D + W2 @ dD)
+    return H1, H2
+
+
+#: Largest number of parameters for which :func:`hessians` assembles a batch of Hessians
+#: from batched Hessian-vector products; above it, the closed-form
+#: :meth:`ShallowProblem.hessian` point by point is faster (crossover measured by
+#: ``bench/critical.py``).
+BATCH_HVP_MAX = 48
+
+
+def hessians(problem: ShallowProblem, W1, W2) -> np.ndarray:
+    """Dense Hessians at a batch of points: shape ``(*batch, n, n)``, ``n = n_params``.
+
+    ``W1`` has shape ``(*batch, d1, d0)`` and ``W2`` ``(*batch, d2, d1)`` (no batch axis
+    gives one ``(n, n)`` Hessian, equal to :meth:`ShallowProblem.hessian`). Up to
+    :data:`BATCH_HVP_MAX` parameters, column ``j`` of every Hessian is the Hessian-vector
+    product with the ``j``-th unit vector, all columns and all points in one batched
+    evaluation (then symmetrized); above it, the closed-form Hessian is assembled point by
+    point. Memory ``batch x n^2``.
+    """
+    problem = _check(problem)
+    W1, W2 = problem._weights(W1, W2)
+    n, n1 = problem.n_params, problem.d1 * problem.d0
+    batch = W1.shape[:-2]
+    if n > BATCH_HVP_MAX:
+        flat1 = W1.reshape(-1, *W1.shape[-2:])
+        flat2 = W2.reshape(-1, *W2.shape[-2:])
+        H = np.array([problem.hessian(a, b) for a, b in zip(flat1, flat2)])
+        return H.reshape(*batch, n, n)
+    V1, V2 = problem.unpack(np.eye(n))  # (n, d1, d0), (n, d2, d1)
+    H1, H2 = hessian_vector_products(problem, W1[..., None, :, :], W2[..., None, :, :], V1, V2)
+    lead = H1.shape[:-2]  # (*batch, n)
+    H = np.concatenate([H1.reshape(*lead, n1), H2.reshape(*lead, n - n1)], axis=-1)
+    return 0.5 * (H + _mT(H))
+
+
+def smallest_eigenvalues(problem: ShallowProblem, W1, W2) -> np.ndarray:
+    """``lambda_min`` of the Hessian at each point of a batch (dense, stacked ``eigvalsh``).
+
+    Returns an array of the batch shape (a 0-d array for unbatched weights).
+    """
+    return np.linalg.eigvalsh(hessians(problem, W1, W2))[..., 0]
