@@ -371,23 +371,24 @@ class ShallowProblem:
         """Directional derivative of :meth:`gradient` along ``(V1, V2)``: the blocks of ``H v``.
 
         Equal to ``hessian(W1, W2) @ pack(V1, V2)`` (unpacked), at the cost of a few
-        small matrix products.
+        small matrix products. Leading batch axes of ``(W1, W2)`` and of ``(V1, V2)``
+        broadcast against each other.
         """
-        W1, W2 = self._weights(W1, W2, batch=False)
-        V1, V2 = self._weights(V1, V2, batch=False)
+        W1, W2 = self._weights(W1, W2)
+        V1, V2 = self._weights(V1, V2)
         C = self._XXt
         K = W1 @ C
         E = W2 @ K - self._YXt
         dK = V1 @ C
         dE = V2 @ K + W2 @ dK
-        H1 = V2.T @ E + W2.T @ dE
-        H2 = dE @ W1.T + E @ V1.T
+        H1 = _mT(V2) @ E + _mT(W2) @ dE
+        H2 = dE @ _mT(W1) + E @ _mT(V1)
         if self._mu:
             mu = self._mu
-            D = W2.T @ W2 - K @ W1.T
-            S = W2.T @ V2
-            T = V1 @ K.T
-            dD = S + S.T - T - T.T
+            D = _mT(W2) @ W2 - K @ _mT(W1)
+            S = _mT(W2) @ V2
+            T = V1 @ _mT(K)
+            dD = S + _mT(S) - T - _mT(T)
             H1 = H1 - mu * (dD @ K + D @ dK)
             H2 = H2 + mu * (V2 @ D + W2 @ dD)
         return H1, H2

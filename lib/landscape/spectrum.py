@@ -97,40 +97,22 @@ def _check(problem) -> ShallowProblem:
 def hessian_vector_products(problem: ShallowProblem, W1, W2, V1, V2):
     r"""Hessian-vector products ``H(W) V`` with batch axes (broadcast between W and V).
 
-    The same second-order expansion as
     :meth:`~landscape.shallow.ShallowProblem.hessian_vector_product` (the directional
-    derivative of the gradient (18)-(19) along ``(V1, V2)``), written with batched matrix
-    products: ``W1`` of shape ``(..., d1, d0)`` and ``V1`` of shape ``(..., d1, d0)``
-    broadcast against each other (likewise ``W2``, ``V2``).
+    derivative of the gradient (18)-(19) along ``(V1, V2)``), which takes batch axes:
+    ``W1`` of shape ``(..., d1, d0)`` and ``V1`` of shape ``(..., d1, d0)`` broadcast
+    against each other (likewise ``W2``, ``V2``).
 
     Returns
     -------
     (H1, H2) : ndarray
         The two blocks of ``H v``, with the broadcast batch shape.
     """
-    problem = _check(problem)
-    W1, W2 = problem._weights(W1, W2)
-    V1, V2 = problem._weights(V1, V2)
-    C, mu = problem.XXt, problem.mu
-    K = W1 @ C
-    E = W2 @ K - problem.YXt
-    dK = V1 @ C
-    dE = V2 @ K + W2 @ dK
-    H1 = _mT(V2) @ E + _mT(W2) @ dE
-    H2 = dE @ _mT(W1) + E @ _mT(V1)
-    if mu:
-        D = _mT(W2) @ W2 - K @ _mT(W1)
-        S = _mT(W2) @ V2
-        T = V1 @ _mT(K)
-        dD = S + _mT(S) - T - _mT(T)
-        H1 = H1 - mu * (dD @ K + D @ dK)
-        H2 = H2 + mu * (V2 @ D + W2 @ dD)
-    return H1, H2
+    return _check(problem).hessian_vector_product(W1, W2, V1, V2)
 
 
 #: Largest number of parameters for which :func:`hessians` assembles a batch of Hessians
 #: from batched Hessian-vector products; above it, the closed-form
-#: :meth:`ShallowProblem.hessian` point by point is faster (crossover measured by
+#: :meth:`~landscape.shallow.ShallowProblem.hessian` point by point is faster (crossover measured by
 #: ``bench/critical.py``).
 BATCH_HVP_MAX = 48
 
@@ -139,7 +121,7 @@ def hessians(problem: ShallowProblem, W1, W2) -> np.ndarray:
     """Dense Hessians at a batch of points: shape ``(*batch, n, n)``, ``n = n_params``.
 
     ``W1`` has shape ``(*batch, d1, d0)`` and ``W2`` ``(*batch, d2, d1)`` (no batch axis
-    gives one ``(n, n)`` Hessian, equal to :meth:`ShallowProblem.hessian`). Up to
+    gives one ``(n, n)`` Hessian, equal to :meth:`~landscape.shallow.ShallowProblem.hessian`). Up to
     :data:`BATCH_HVP_MAX` parameters, column ``j`` of every Hessian is the Hessian-vector
     product with the ``j``-th unit vector, all columns and all points in one batched
     evaluation (then symmetrized); above it, the closed-form Hessian is assembled point by

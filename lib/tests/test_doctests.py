@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["shallow", "critical", "spectrum", "training", "saddles", "display", "ledger", "widgets", "plotting"]
+MODULES = ["shallow", "critical", "conditions", "spectrum", "training", "saddles", "display", "ledger", "widgets", "plotting"]
 
 
 @pytest.mark.parametrize("name", MODULES)
