@@ -42,6 +42,7 @@ __all__ = [
     "numerical_rank",
     "rank_constrained_minimizer",
     "rank_constrained_minimum",
+    "widths_with_bottleneck",
 ]
 
 
@@ -216,6 +217,24 @@ def _embedding(rows, cols):
     r = min(rows, cols)
     E[:r, :r] = np.eye(r)
     return E
+
+
+def widths_with_bottleneck(n: int, m: int, depth: int, hidden: int, d: int, layer: int) -> tuple[int, ...]:
+    """``(n, hidden, ..., hidden, m)`` of the given depth with hidden layer ``layer`` set to ``d``.
+
+    ``0 < layer < depth``; e.g. ``widths_with_bottleneck(6, 6, 4, 8, 2, 2)`` is
+    ``(6, 8, 2, 8, 6)``.
+    """
+    depth = as_positive_int("depth", depth)
+    if depth < 2:
+        raise ValueError(f"depth must be >= 2 to have a hidden layer; got {depth}")
+    if isinstance(layer, bool) or not isinstance(layer, numbers.Integral) or not 0 < layer < depth:
+        raise ValueError(f"layer must be a hidden layer index in [1, depth - 1] = [1, {depth - 1}]; "
+                         f"got {layer!r}")
+    widths = [as_positive_int("n", n)] + [as_positive_int("hidden", hidden)] * (depth - 1)
+    widths.append(as_positive_int("m", m))
+    widths[layer] = as_positive_int("d", d)
+    return tuple(widths)
 
 
 # ------------------------------------------------------------------- networks
@@ -673,6 +692,22 @@ def rank_constrained_minimizer(X, Y, rank) -> np.ndarray:
 
 
 # ------------------------------------------------------------ Lemma 1's construction
+def _kernel_vector(S, rtol):
+    """A unit vector in the kernel of ``S``, chosen independently of the SVD's basis.
+
+    The orthogonal projector ``K`` onto the kernel is unique; the result is ``K e_i / |K e_i|``
+    for the first ``i`` with the largest ``|K e_i|`` (so printed values are reproducible).
+    """
+    _, s, Vt = np.linalg.svd(S)
+    rank = int(np.count_nonzero(s > rtol * max(1.0, s[0] if s.size else 0.0)))
+    N = Vt[rank:].T
+    K = N @ N.T
+    norms = np.linalg.norm(K, axis=0)
+    i = int(np.flatnonzero(norms >= norms.max() - 1e-12)[0])
+    return K[:, i] / norms[i]
+
+
+
 @dataclass
 class Lemma1Trace:
     """Every step of the rank-one perturbation in the proof of Lemma 1 (paper B).
@@ -726,7 +761,8 @@ def lemma1_construction(net: DeepLinearNetwork, Ms, eps: float = 1e-3, rtol: flo
 
     The vectors ``v_i`` are ``eps`` times a unit vector (the proof's basis vector ``e_l``
     scaled down: the perturbation must stay in a small ball); ``v_1`` (when ``i* = 1``)
-    is ``eps`` times the top right singular vector of ``f'(AB)``, which is not in ``V``.
+    is ``eps e_i`` for the column ``i`` of ``f'(AB)`` of largest norm, which is not in ``V``.
+    The kernel vectors ``w_i`` are chosen by :func:`_kernel_vector` (reproducible).
     Membership in ``V`` is decided by ``||f'(AB) b|| <= rtol ||f'(AB)|| ||b||``.
 
     Raises
@@ -752,6 +788,7 @@ def lemma1_construction(net: DeepLinearNetwork, Ms, eps: float = 1e-3, rtol: flo
     _, sF, VtF = np.linalg.svd(F)
     rank_F = int(np.count_nonzero(sF > rtol * Fn))
     V = VtF[rank_F:].T                                   # basis of the kernel of F
+    V = V * np.where(V[np.argmax(np.abs(V), axis=0), np.arange(V.shape[1])] < 0, -1.0, 1.0)
 
     def out_of_V(Mat):
         rows = np.linalg.norm(Mat, axis=1)
@@ -764,7 +801,7 @@ def lemma1_construction(net: DeepLinearNetwork, Ms, eps: float = 1e-3, rtol: flo
         S = np.eye(net.widths[k])
         for M in Ms[i:][::-1]:
             S = S @ M
-        ws.append(np.linalg.svd(S)[2][-1])
+        ws.append(_kernel_vector(S, rtol))
     # i* = min{i : rows of M_i ... M_1 in V}; rows of B = M_j ... M_1 are in V at a local min
     prods, Q = [], None
     for M in Ms[:j]:
@@ -778,7 +815,8 @@ def lemma1_construction(net: DeepLinearNetwork, Ms, eps: float = 1e-3, rtol: flo
     Mt = [M.copy() for M in Ms]
     steps = []
     if i_star == 1:
-        v = eps * VtF[0]
+        v = np.zeros(net.widths[0])
+        v[int(np.argmax(np.linalg.norm(F, axis=0)))] = eps     # F v != 0: v is not in V
         ell = int(np.argmax(np.abs(ws[0])))
         Mt[0] = Ms[0] + np.outer(ws[0], v)
         steps.append(dict(layer=1, action="perturbed", row=ell, v=v, out_of_V=float(out_of_V(Mt[0]).max())))

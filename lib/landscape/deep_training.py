@@ -11,7 +11,10 @@ The helpers work with any network object of :mod:`landscape.deep` (they use ``pa
 * :func:`perturbation_test`: the smallest change of a function over random perturbations
   of given sizes (evidence for a local minimum where the Hessian cannot decide: at
   degenerate points and for non-differentiable losses);
-* :func:`hessian_report`: gradient norm and Hessian eigenvalues at a point.
+* :func:`hessian_report`: gradient norm and Hessian eigenvalues at a point;
+* :func:`derivative_free_search`: multi-start Nelder-Mead, for losses without a gradient;
+* :func:`runs_from_starts`: many L-BFGS runs against a known optimum, with the fraction
+  that reaches it, the iterations, and a Hessian check of the runs that do not.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numpy as np
 
 __all__ = [
     "DeepRun",
+    "derivative_free_search",
     "HessianReport",
     "LBFGSResult",
     "gradient_descent",
@@ -29,6 +33,8 @@ __all__ = [
     "largest_eigenvalue",
     "lbfgs",
     "perturbation_test",
+    "runs_from_starts",
+    "StartRecord",
     "step_from_curvature",
 ]
 
@@ -225,3 +231,78 @@ def hessian_report(net, Ms, rtol: float = 1e-7) -> HessianReport:
     gn = float(np.sqrt(np.sum(net.pack(G) ** 2)))
     return HessianReport(gn, ev, tol, int(np.sum(ev < -tol)), int(np.sum(np.abs(ev) <= tol)),
                          int(np.sum(ev > tol)))
+
+
+@dataclass(frozen=True)
+class StartRecord:
+    """One training run of :func:`runs_from_starts`.
+
+    ``seed`` of the start, whether the loss ``reached`` the target, L-BFGS iterations
+    ``n_iter`` (to the target when reached), the final loss ``value`` and ``gap``
+    ``(L - optimum) / (L(0) - optimum)``, the final ``grad_norm``, for runs that did not reach
+    the target the smallest Hessian eigenvalue ``lam_min`` at the final point (``nan``
+    otherwise), and the final weights ``Ms`` if they were kept.
+    """
+
+    seed: int
+    reached: bool
+    n_iter: int
+    gap: float
+    grad_norm: float
+    lam_min: float
+    value: float = np.nan
+    Ms: list | None = None
+
+
+def runs_from_starts(net, seeds, optimum: float, tol: float = 1e-8, scale: float = 1.0,
+                     maxiter: int = 3000, classify: bool = True, keep: bool = False) -> list[StartRecord]:
+    """L-BFGS from ``net.random_weights(default_rng(seed), scale)`` for each seed, stopped
+    when the loss is within ``tol`` of the optimum, relative to ``L(0) - optimum``.
+
+    "Reaching the optimum" is ``L - optimum <= tol (L(0) - optimum)``, where ``L(0)`` is the
+    loss of the zero matrix (the scale of the reducible part of the loss). Runs that do not
+    reach it within ``maxiter`` iterations get their smallest Hessian eigenvalue (dense
+    Hessian) if ``classify``: a negative one shows the run stopped away from any minimum.
+    ``keep`` stores the final weights in the records.
+    """
+    _check_net(net)
+    m, n = net.loss.shape
+    f0 = float(net.loss.value(np.zeros((m, n))))
+    span = f0 - optimum
+    if not span > 0:
+        raise ValueError(f"need L(0) > optimum to measure the gap; got L(0) = {f0}, optimum = {optimum}")
+    target = optimum + tol * span
+    out = []
+    for seed in seeds:
+        Ms = net.random_weights(np.random.default_rng(int(seed)), scale=scale)
+        r = lbfgs(net, Ms, maxiter=maxiter, gtol=0.0, ftol=0.0, target=target)
+        lam = np.nan
+        if not r.reached and classify:
+            lam = float(np.linalg.eigvalsh(net.hessian(r.Ms))[0])
+        out.append(StartRecord(int(seed), bool(r.reached), r.n_iter, (r.value - optimum) / span,
+                               r.grad_norm, lam, r.value, r.Ms if keep else None))
+    return out
+
+
+def derivative_free_search(fun, dim: int, seeds, scale: float = 1.0, restarts: int = 3,
+                           maxfev: int = 20000) -> list[tuple[int, np.ndarray, float]]:
+    """Local minimization of ``fun`` (a function of a ``dim``-vector) from Gaussian starts,
+    without derivatives: Nelder-Mead (adaptive), restarted ``restarts`` times from its own
+    end point (a cheap guard against a collapsed simplex). For losses that are not
+    differentiable, where gradient methods do not apply.
+
+    Returns ``[(seed, x, fun(x)), ...]``; the start for ``seed`` is
+    ``scale * default_rng(seed).standard_normal(dim)``.
+    """
+    from scipy.optimize import minimize
+
+    out = []
+    for seed in seeds:
+        x = scale * np.random.default_rng(int(seed)).standard_normal(int(dim))
+        for _ in range(int(restarts)):
+            res = minimize(fun, x, method="Nelder-Mead",
+                           options={"xatol": 1e-12, "fatol": 1e-14, "maxfev": int(maxfev),
+                                    "adaptive": True})
+            x = res.x
+        out.append((int(seed), x, float(fun(x))))
+    return out

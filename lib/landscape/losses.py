@@ -18,6 +18,7 @@ derivatives, same shape as ``P``) and the directional derivative of the gradient
 * :class:`Quadratic` ``1/2 ||P X - Y||_F^2`` (Corollary 1), with a closed-form minimum,
 * :class:`SoftmaxCrossEntropy` on integer labels (or soft labels),
 * :class:`Huber` on the residual ``P X - Y``,
+* :class:`WeightedQuadratic` ``1/2 sum w_ab (P_ab - T_ab)^2`` (weighted low-rank approximation),
 * :class:`Custom`: any convex ``f`` given as ``(value, gradient)`` callables.
 
 Samples are columns, as in the rest of the library: ``X`` is ``(n, N)``, targets ``(m, N)``.
@@ -33,7 +34,7 @@ import numpy as np
 
 from ._checks import as_matrix, as_nonnegative_float, check_shape
 
-__all__ = ["Custom", "Huber", "Loss", "Quadratic", "SoftmaxCrossEntropy", "row_space"]
+__all__ = ["Custom", "Huber", "Loss", "Quadratic", "SoftmaxCrossEntropy", "WeightedQuadratic", "row_space"]
 
 
 def row_space(X: np.ndarray, rcond: float | None = None):
@@ -343,6 +344,60 @@ class Huber(Loss):
     def _hvp(self, P, D):
         inside = np.abs(P @ self.X - self.Y) <= self.delta
         return (inside * (D @ self.X)) @ self.X.T
+
+
+class WeightedQuadratic(Loss):
+    r"""``f(P) = 1/2 sum_ab w_ab (P_ab - T_ab)^2`` with positive weights ``w``.
+
+    Convex and differentiable, ``f'(P) = w * (P - T)``, but not of the form
+    ``1/2 ||P X - Y||^2``: restricted to matrices of rank at most ``d`` it can have
+    spurious local minima (weighted low-rank approximation), which makes it the book's
+    instance for Theorems 1 and 2 of paper B.
+
+    Parameters
+    ----------
+    weights : array_like (m, n)
+        Positive weights.
+    targets : array_like (m, n)
+    """
+
+    name = "weighted quadratic"
+
+    def __init__(self, weights, targets):
+        w = as_matrix("weights", weights)
+        T = as_matrix("targets", targets)
+        if w.shape != T.shape:
+            raise ValueError(f"weights and targets must have the same shape; got {w.shape} and {T.shape}")
+        if np.any(w <= 0):
+            raise ValueError(f"weights must be positive; the smallest is {w.min()}")
+        self.w, self.T = w.copy(), T.copy()
+        self.shape = T.shape
+
+    @classmethod
+    def example(cls, seed: int = 0, shape: tuple[int, int] = (4, 4)) -> "WeightedQuadratic":
+        """The book's instance: ``T`` standard normal, ``w = u^2`` with ``u ~ U(0.05, 1)``,
+        both drawn from ``numpy.random.default_rng(seed)`` (``T`` first)."""
+        rng = np.random.default_rng(seed)
+        T = rng.standard_normal(shape)
+        w = rng.uniform(0.05, 1.0, shape) ** 2
+        return cls(w, T)
+
+    def _value(self, P):
+        R = P - self.T
+        return 0.5 * np.sum(self.w * R * R, axis=(-2, -1))
+
+    def _gradient(self, P):
+        return self.w * (P - self.T)
+
+    def _hvp(self, P, D):
+        return self.w * D
+
+    def minimizer(self, gtol=None, maxiter=None) -> np.ndarray:
+        """``T`` (the unconstrained minimizer; the minimum is 0)."""
+        return self.T.copy()
+
+    def minimum(self) -> float:
+        return 0.0
 
 
 class Custom(Loss):

@@ -89,3 +89,12 @@ class TanhNetwork:
         E = h * np.eye(self.n_params)
         H = (self.gradient(theta + E) - self.gradient(theta - E)) / (2 * h)
         return 0.5 * (H + H.T)
+
+    def lbfgs(self, theta0, maxiter: int = 5000, gtol: float = 1e-12):
+        """L-BFGS (scipy) from ``theta0``; returns ``(theta, value, gradient norm)``."""
+        from scipy.optimize import minimize
+
+        res = minimize(lambda t: (float(self.value(t)), self.gradient(t)),
+                       np.asarray(theta0, dtype=float), jac=True, method="L-BFGS-B",
+                       options={"maxiter": int(maxiter), "gtol": gtol, "ftol": 1e-16})
+        return res.x, float(res.fun), float(np.linalg.norm(self.gradient(res.x)))

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landscape.losses import Custom, Huber, Quadratic, SoftmaxCrossEntropy
+from landscape.losses import Custom, Huber, Quadratic, SoftmaxCrossEntropy, WeightedQuadratic
 
 FD = settings(max_examples=30, deadline=None)
 
@@ -34,6 +34,8 @@ def _make(kind, m, n, N, seed, rank_deficient=False):
     if kind == "soft":
         Q = rng.uniform(0.1, 1, (m, N))
         return SoftmaxCrossEntropy(X, Q / Q.sum(0)), rng
+    if kind == "weighted":
+        return WeightedQuadratic(rng.uniform(0.1, 1.0, (m, n)), rng.standard_normal((m, n))), rng
     if kind == "custom":
         W = rng.uniform(0.1, 1.0, (m, n))
         T = rng.standard_normal((m, n))
@@ -41,7 +43,7 @@ def _make(kind, m, n, N, seed, rank_deficient=False):
     raise ValueError(kind)
 
 
-KINDS = ["quadratic", "huber", "ce", "soft", "custom"]
+KINDS = ["quadratic", "huber", "ce", "soft", "weighted", "custom"]
 
 
 @FD
@@ -147,6 +149,8 @@ Y0 = rng0.standard_normal((2, 6))
         (lambda: SoftmaxCrossEntropy(X0, np.full((2, 6), 0.7)), ValueError, r"columns summing to 1"),
         (lambda: SoftmaxCrossEntropy(X0, [0] * 6), ValueError, r"n_classes must be an integer >= 2"),
         (lambda: Custom((2, 3), 1.0, lambda P: P), TypeError, r"value must be callable"),
+        (lambda: WeightedQuadratic(-np.ones((2, 2)), np.ones((2, 2))), ValueError, r"weights must be positive"),
+        (lambda: WeightedQuadratic(np.ones((2, 2)), np.ones((2, 3))), ValueError, r"same shape"),
         (lambda: Custom((2, 0), lambda P: 0.0, lambda P: P), ValueError, r"shape must be a pair"),
     ],
 )
