@@ -281,3 +281,64 @@ def test_bad_weights():
         net.unpack(np.zeros(13))
     with pytest.raises(ValueError, match=r"j must be an integer layer index in \[0, k\] = \[0, 2\]"):
         net.split(good, j=3)
+
+
+def test_widths_with_bottleneck_and_experiment_configs():
+    from landscape.deep import widths_with_bottleneck
+    from landscape.experiments import COROLLARY1, corollary1_config
+
+    assert widths_with_bottleneck(6, 6, 4, 8, 2, 2) == (6, 8, 2, 8, 6)
+    assert widths_with_bottleneck(6, 5, 2, 8, 2, 1) == (6, 2, 5)
+    with pytest.raises(ValueError, match=r"layer must be a hidden layer index in \[1, depth - 1\]"):
+        widths_with_bottleneck(6, 6, 3, 8, 2, 3)
+    with pytest.raises(ValueError, match=r"depth must be >= 2"):
+        widths_with_bottleneck(6, 6, 1, 8, 2, 1)
+    for place, j in (("middle", 2), ("first", 1)):
+        net, optimum = corollary1_config(4, place, 8)
+        assert net.bottleneck == j and net.narrowest == COROLLARY1["d"]
+        assert optimum == pytest.approx(rank_constrained_minimum(net.loss.X, net.loss.Y, 2))
+    net, optimum = corollary1_config(3, "end", 3)
+    assert not net.has_bottleneck and net.widths[-1] == COROLLARY1["d"]
+    assert optimum == pytest.approx(net.loss.minimum())
+    with pytest.raises(ValueError, match="place must be"):
+        corollary1_config(3, "top", 3)
+
+
+def test_runs_from_starts_and_derivative_free_search():
+    from landscape.deep_training import derivative_free_search, runs_from_starts
+
+    rng = np.random.default_rng(8)
+    X, Y = rng.standard_normal((3, 12)), rng.standard_normal((3, 12))
+    net = DeepLinearNetwork((3, 2, 3, 3), Quadratic(X, Y))
+    optimum = rank_constrained_minimum(X, Y, 2)
+    recs = runs_from_starts(net, range(3), optimum, keep=True)
+    assert all(r.reached and r.gap <= 1e-8 and np.isnan(r.lam_min) for r in recs)
+    assert all(abs(r.value - net.value(r.Ms)) < 1e-12 for r in recs)
+    none = runs_from_starts(net, [0], optimum, maxiter=1)        # cannot reach in 1 step
+    assert not none[0].reached and np.isfinite(none[0].lam_min)
+    found = derivative_free_search(lambda x: np.sum((x - 1.0) ** 2), 3, range(2))
+    assert all(abs(v) < 1e-10 and np.allclose(x, 1.0, atol=1e-5) for _, x, v in found)
+
+
+def test_tanh_network_gradient_and_checks():
+    from landscape.nonlinear import TanhNetwork
+
+    rng = np.random.default_rng(9)
+    net = TanhNetwork(rng.standard_normal((2, 7)), rng.standard_normal((3, 7)), hidden=4)
+    theta = net.random_parameters(rng)
+    fd = _fd(net.value, theta)
+    np.testing.assert_allclose(net.gradient(theta), fd, rtol=1e-6, atol=1e-8)
+    H = net.hessian(theta)
+    fdH = np.array([_fd(lambda t: net.gradient(t)[i], theta) for i in range(theta.size)])
+    np.testing.assert_allclose(H, fdH, rtol=1e-4, atol=1e-5)
+    batch = net.random_parameters(rng, batch=(5,))
+    assert net.value(batch).shape == (5,) and net.gradient(batch).shape == (5, theta.size)
+    assert net.value(batch)[2] == pytest.approx(net.value(batch[2]), rel=1e-12)
+    x, v, g = net.lbfgs(theta)
+    assert v < net.value(theta) and g == pytest.approx(np.linalg.norm(net.gradient(x)))
+    with pytest.raises(ValueError, match="same number of samples"):
+        TanhNetwork(np.ones((2, 3)), np.ones((1, 4)), 2)
+    with pytest.raises(ValueError, match="hidden must be >= 1"):
+        TanhNetwork(np.ones((2, 3)), np.ones((1, 3)), 0)
+    with pytest.raises(ValueError, match=r"theta must have n_params = "):
+        net.value(np.zeros(3))
