@@ -1,0 +1,308 @@
+"""Training deep and multi-tower linear networks, and telling minima from saddles.
+
+The helpers work with any network object of :mod:`landscape.deep` (they use ``pack``,
+``unpack``, ``value_and_gradient`` and ``hessian``):
+
+* :func:`lbfgs`: L-BFGS through ``scipy.optimize.minimize`` (exact gradients), optionally
+  stopped as soon as the loss reaches a target value (the optimum plus a tolerance), which
+  is how the chapters count "iterations to reach the optimum";
+* :func:`gradient_descent`: plain gradient descent, batched over many starts;
+* :func:`largest_eigenvalue` and :func:`step_from_curvature`: a step-size rule;
+* :func:`perturbation_test`: the smallest change of a function over random perturbations
+  of given sizes (evidence for a local minimum where the Hessian cannot decide: at
+  degenerate points and for non-differentiable losses);
+* :func:`hessian_report`: gradient norm and Hessian eigenvalues at a point;
+* :func:`derivative_free_search`: multi-start Nelder-Mead, for losses without a gradient;
+* :func:`runs_from_starts`: many L-BFGS runs against a known optimum, with the fraction
+  that reaches it, the iterations, and a Hessian check of the runs that do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "DeepRun",
+    "derivative_free_search",
+    "HessianReport",
+    "LBFGSResult",
+    "gradient_descent",
+    "hessian_report",
+    "largest_eigenvalue",
+    "lbfgs",
+    "perturbation_test",
+    "runs_from_starts",
+    "StartRecord",
+    "step_from_curvature",
+]
+
+
+def _check_net(net):
+    for attr in ("pack", "unpack", "value_and_gradient", "hessian"):
+        if not hasattr(net, attr):
+            raise TypeError(f"net must be a DeepLinearNetwork or MultiTowerNetwork (it has no .{attr}); "
+                            f"got {type(net).__name__}")
+
+
+@dataclass(frozen=True)
+class LBFGSResult:
+    """Outcome of :func:`lbfgs`.
+
+    ``Ms`` the final weights, ``value`` the final loss, ``n_iter`` the number of L-BFGS
+    iterations, ``grad_norm`` the final gradient norm, ``reached`` whether the target
+    was reached (``None`` without a target), ``message`` scipy's stopping reason.
+    """
+
+    Ms: list
+    value: float
+    n_iter: int
+    grad_norm: float
+    reached: bool | None
+    message: str
+
+
+def lbfgs(net, Ms, maxiter: int = 10000, gtol: float = 1e-10, ftol: float = 1e-15, memory: int = 10,
+          target: float | None = None) -> LBFGSResult:
+    """Minimize ``net``'s loss with L-BFGS from ``Ms`` (exact gradients).
+
+    Parameters
+    ----------
+    target : float, optional
+        Stop at the first iteration whose loss is ``<= target``.
+    gtol, ftol : float
+        scipy's stopping rules: largest gradient entry ``<= gtol``, or relative decrease
+        of the loss below ``ftol``.
+    """
+    from scipy.optimize import minimize
+
+    _check_net(net)
+
+    def fun(theta):
+        v, G = net.value_and_gradient(net.unpack(theta))
+        return float(v), net.pack(G)
+
+    hit = {"n": None}
+
+    def callback(intermediate_result):
+        hit["count"] = hit.get("count", 0) + 1
+        if target is not None and intermediate_result.fun <= target:
+            hit["n"] = hit["count"]
+            raise StopIteration
+
+    res = minimize(fun, net.pack(Ms), jac=True, method="L-BFGS-B", callback=callback,
+                   options={"maxiter": int(maxiter), "gtol": gtol, "ftol": ftol, "maxcor": int(memory)})
+    Mf = net.unpack(res.x)
+    v, G = net.value_and_gradient(Mf)
+    gn = float(np.sqrt(np.sum(net.pack(G) ** 2)))
+    n_iter = hit["n"] if hit["n"] is not None else int(res.nit)
+    reached = None if target is None else bool(v <= target)
+    return LBFGSResult(Mf, float(v), int(n_iter), gn, reached, str(res.message))
+
+
+@dataclass(frozen=True)
+class DeepRun:
+    """Record of :func:`gradient_descent` over a batch of starts.
+
+    ``steps`` (n_rec,), ``values`` and ``grad_norms`` (n_rec, *batch), the final weights
+    ``Ms``, and ``hit`` (*batch): the first step at which the loss was ``<= target``
+    (``-1`` if never, or if no target was given).
+    """
+
+    steps: np.ndarray
+    values: np.ndarray
+    grad_norms: np.ndarray
+    Ms: list
+    hit: np.ndarray
+
+
+def gradient_descent(net, Ms, step: float, n_steps: int, record_every: int = 1,
+                     target: float | None = None, stop_when_all_hit: bool = True) -> DeepRun:
+    """``M <- M - step * grad L(M)`` from every start at once (leading batch axes of ``Ms``).
+
+    With ``target``, records for each start the first step whose loss is ``<= target``
+    and (by default) stops once every start has reached it.
+    """
+    _check_net(net)
+    if not (np.isfinite(step) and step > 0):
+        raise ValueError(f"step must be a positive finite number; got {step}")
+    if int(n_steps) < 0 or int(record_every) < 1:
+        raise ValueError(f"need n_steps >= 0 and record_every >= 1; got {n_steps}, {record_every}")
+    W = [[M.copy() for M in T] for T in Ms] if isinstance(Ms[0], (list, tuple)) else [M.copy() for M in Ms]
+    steps, vals, gns = [], [], []
+    hit = None
+    for t in range(int(n_steps) + 1):
+        v, G = net.value_and_gradient(W)
+        v = np.asarray(v, dtype=float)
+        if hit is None:
+            hit = np.full(v.shape, -1, dtype=int)
+        if target is not None:
+            hit = np.where((hit < 0) & (v <= target), t, hit)
+        done = t == n_steps or (target is not None and stop_when_all_hit and np.all(hit >= 0))
+        if t % int(record_every) == 0 or done:
+            g2 = sum(np.sum(g * g, axis=(-2, -1)) for g in _leaves(G))
+            steps.append(t)
+            vals.append(v)
+            gns.append(np.sqrt(g2))
+        if done:
+            break
+        for M, g in zip(_leaves(W), _leaves(G)):
+            M -= step * g
+    return DeepRun(np.array(steps), np.array(vals), np.array(gns), W, hit)
+
+
+def _leaves(W):
+    return [M for T in W for M in T] if isinstance(W[0], (list, tuple)) else list(W)
+
+
+def largest_eigenvalue(net, Ms) -> float:
+    """Largest Hessian eigenvalue at ``Ms`` (dense up to 600 parameters, Lanczos above)."""
+    _check_net(net)
+    n = net.n_params
+    if n <= 600:
+        return float(np.linalg.eigvalsh(net.hessian(Ms))[-1])
+    from scipy.sparse.linalg import LinearOperator, eigsh
+
+    def matvec(v):
+        return net.pack(net.hessian_vector_product(Ms, net.unpack(np.ravel(v))))
+
+    op = LinearOperator((n, n), matvec=matvec, rmatvec=matvec, dtype=np.float64)
+    v0 = np.random.default_rng(0).standard_normal(n)
+    return float(eigsh(op, k=1, which="LA", v0=v0, tol=1e-8, return_eigenvectors=False)[0])
+
+
+def step_from_curvature(net, P, fraction: float = 0.5) -> float:
+    """``fraction / L`` with ``L`` the largest Hessian eigenvalue at the balanced
+    factorization of ``P`` (:meth:`DeepLinearNetwork.balanced`), e.g. of the optimum."""
+    return fraction / largest_eigenvalue(net, net.balanced(P))
+
+
+def perturbation_test(fun, theta, radii=(1e-2, 1e-3, 1e-4), n_samples: int = 2000, rng=None) -> np.ndarray:
+    """``min_u fun(theta + r u) - fun(theta)`` over random unit directions ``u``, per radius ``r``.
+
+    ``fun`` maps an ``(n_samples, n)`` array of parameter vectors to ``n_samples`` values.
+    Nonnegative results at every radius are evidence (not proof) that ``theta`` is a local
+    minimum; a negative result is a proof that it is not.
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    theta = np.asarray(theta, dtype=float)
+    f0 = float(np.asarray(fun(theta[None, :]))[0])
+    out = []
+    for r in radii:
+        U = rng.standard_normal((int(n_samples), theta.size))
+        U /= np.linalg.norm(U, axis=1, keepdims=True)
+        out.append(float(np.min(np.asarray(fun(theta + r * U)) - f0)))
+    return np.array(out)
+
+
+@dataclass(frozen=True)
+class HessianReport:
+    """Gradient norm and sorted Hessian eigenvalues at a point, with a zero threshold.
+
+    ``n_negative``, ``n_zero`` and ``n_positive`` count eigenvalues below ``-tol``,
+    within ``[-tol, tol]`` and above ``tol``, with ``tol = rtol * max |eigenvalue|``.
+    """
+
+    grad_norm: float
+    eigenvalues: np.ndarray
+    tol: float
+    n_negative: int
+    n_zero: int
+    n_positive: int
+
+    @property
+    def smallest(self) -> float:
+        return float(self.eigenvalues[0])
+
+    @property
+    def smallest_nonzero(self) -> float:
+        big = self.eigenvalues[np.abs(self.eigenvalues) > self.tol]
+        return float(big[np.argmin(np.abs(big))]) if big.size else 0.0
+
+
+def hessian_report(net, Ms, rtol: float = 1e-7) -> HessianReport:
+    """Dense Hessian spectrum at ``Ms`` (small networks)."""
+    _check_net(net)
+    ev = np.linalg.eigvalsh(net.hessian(Ms))
+    tol = rtol * max(1.0, float(np.abs(ev).max()))
+    _, G = net.value_and_gradient(Ms)
+    gn = float(np.sqrt(np.sum(net.pack(G) ** 2)))
+    return HessianReport(gn, ev, tol, int(np.sum(ev < -tol)), int(np.sum(np.abs(ev) <= tol)),
+                         int(np.sum(ev > tol)))
+
+
+@dataclass(frozen=True)
+class StartRecord:
+    """One training run of :func:`runs_from_starts`.
+
+    ``seed`` of the start, whether the loss ``reached`` the target, L-BFGS iterations
+    ``n_iter`` (to the target when reached), the final loss ``value`` and ``gap``
+    ``(L - optimum) / (L(0) - optimum)``, the final ``grad_norm``, for runs that did not reach
+    the target the smallest Hessian eigenvalue ``lam_min`` at the final point (``nan``
+    otherwise), and the final weights ``Ms`` if they were kept.
+    """
+
+    seed: int
+    reached: bool
+    n_iter: int
+    gap: float
+    grad_norm: float
+    lam_min: float
+    value: float = np.nan
+    Ms: list | None = None
+
+
+def runs_from_starts(net, seeds, optimum: float, tol: float = 1e-8, scale: float = 1.0,
+                     maxiter: int = 3000, classify: bool = True, keep: bool = False) -> list[StartRecord]:
+    """L-BFGS from ``net.random_weights(default_rng(seed), scale)`` for each seed, stopped
+    when the loss is within ``tol`` of the optimum, relative to ``L(0) - optimum``.
+
+    "Reaching the optimum" is ``L - optimum <= tol (L(0) - optimum)``, where ``L(0)`` is the
+    loss of the zero matrix (the scale of the reducible part of the loss). Runs that do not
+    reach it within ``maxiter`` iterations get their smallest Hessian eigenvalue (dense
+    Hessian) if ``classify``: a negative one shows the run stopped away from any minimum.
+    ``keep`` stores the final weights in the records.
+    """
+    _check_net(net)
+    m, n = net.loss.shape
+    f0 = float(net.loss.value(np.zeros((m, n))))
+    span = f0 - optimum
+    if not span > 0:
+        raise ValueError(f"need L(0) > optimum to measure the gap; got L(0) = {f0}, optimum = {optimum}")
+    target = optimum + tol * span
+    out = []
+    for seed in seeds:
+        Ms = net.random_weights(np.random.default_rng(int(seed)), scale=scale)
+        r = lbfgs(net, Ms, maxiter=maxiter, gtol=0.0, ftol=0.0, target=target)
+        lam = np.nan
+        if not r.reached and classify:
+            lam = float(np.linalg.eigvalsh(net.hessian(r.Ms))[0])
+        out.append(StartRecord(int(seed), bool(r.reached), r.n_iter, (r.value - optimum) / span,
+                               r.grad_norm, lam, r.value, r.Ms if keep else None))
+    return out
+
+
+def derivative_free_search(fun, dim: int, seeds, scale: float = 1.0, restarts: int = 3,
+                           maxfev: int = 20000) -> list[tuple[int, np.ndarray, float]]:
+    """Local minimization of ``fun`` (a function of a ``dim``-vector) from Gaussian starts,
+    without derivatives: Nelder-Mead (adaptive), restarted ``restarts`` times from its own
+    end point (a cheap guard against a collapsed simplex). For losses that are not
+    differentiable, where gradient methods do not apply.
+
+    Returns ``[(seed, x, fun(x)), ...]``; the start for ``seed`` is
+    ``scale * default_rng(seed).standard_normal(dim)``.
+    """
+    from scipy.optimize import minimize
+
+    out = []
+    for seed in seeds:
+        x = scale * np.random.default_rng(int(seed)).standard_normal(int(dim))
+        for _ in range(int(restarts)):
+            res = minimize(fun, x, method="Nelder-Mead",
+                           options={"xatol": 1e-12, "fatol": 1e-14, "maxfev": int(maxfev),
+                                    "adaptive": True})
+            x = res.x
+        out.append((int(seed), x, float(fun(x))))
+    return out

@@ -1,0 +1,100 @@
+r"""A small nonlinear network, to contrast with the linear ones of paper B.
+
+``TanhNetwork(X, Y, hidden)`` is the one-hidden-layer network ``x -> V tanh(W x + c)`` with the
+quadratic loss
+
+.. math::
+    \ell(W, c, V) = \tfrac12 \| V \tanh(W X + c 1^\top) - Y \|_F^2 ,
+
+samples as columns (``X`` is ``(n, N)``, ``Y`` is ``(m, N)``). Paper B's theorems need the
+network to be linear; this one is not, and it can have spurious local minima.
+Parameter vectors stack ``W.ravel(), c, V.ravel()``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_matrix, as_positive_int
+
+__all__ = ["TanhNetwork"]
+
+
+class TanhNetwork:
+    """``x -> V tanh(W x + c)`` with the quadratic loss (value, exact gradient, Hessian).
+
+    Parameters
+    ----------
+    X : array_like (n, N)
+    Y : array_like (m, N)
+    hidden : int
+        Number of tanh units ``h``.
+    """
+
+    def __init__(self, X, Y, hidden):
+        X = as_matrix("X", X)
+        Y = as_matrix("Y", Y)
+        if X.shape[1] != Y.shape[1]:
+            raise ValueError(f"X and Y must have the same number of samples (columns); "
+                             f"X has N = {X.shape[1]} columns, Y has {Y.shape[1]}")
+        self.X, self.Y = X.copy(), Y.copy()
+        self.h = as_positive_int("hidden", hidden)
+        self.n, self.m = X.shape[0], Y.shape[0]
+        self.n_params = self.h * self.n + self.h + self.m * self.h
+
+    def unpack(self, theta):
+        """``(W, c, V)`` from a parameter vector (leading batch axes allowed)."""
+        theta = as_matrix("theta", theta, ndim=1, allow_batch=True)
+        if theta.shape[-1] != self.n_params:
+            raise ValueError(f"theta must have n_params = {self.n_params} entries in its last axis; "
+                             f"got {theta.shape[-1]}")
+        h, n, m = self.h, self.n, self.m
+        lead = theta.shape[:-1]
+        W = theta[..., :h * n].reshape(*lead, h, n)
+        c = theta[..., h * n:h * n + h]
+        V = theta[..., h * n + h:].reshape(*lead, m, h)
+        return W, c, V
+
+    def random_parameters(self, rng, scale: float = 1.0, batch=()):
+        """Standard normal parameters times ``scale`` (``rng`` a ``numpy.random.Generator``)."""
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+        return scale * rng.standard_normal(tuple(batch) + (self.n_params,))
+
+    def _forward(self, theta):
+        W, c, V = self.unpack(theta)
+        H = np.tanh(W @ self.X + c[..., :, None])
+        R = V @ H - self.Y
+        return W, c, V, H, R
+
+    def value(self, theta):
+        """The loss (a float, or an array over leading batch axes)."""
+        *_, R = self._forward(theta)
+        out = 0.5 * np.sum(R * R, axis=(-2, -1))
+        return out[()] if isinstance(out, np.ndarray) else out
+
+    def gradient(self, theta) -> np.ndarray:
+        """Exact gradient (backpropagation), same layout as ``theta``."""
+        W, c, V, H, R = self._forward(theta)
+        dV = R @ np.swapaxes(H, -1, -2)
+        dZ = (np.swapaxes(V, -1, -2) @ R) * (1.0 - H * H)
+        dW = dZ @ self.X.T
+        dc = np.sum(dZ, axis=-1)
+        lead = dW.shape[:-2]
+        return np.concatenate([dW.reshape(*lead, -1), dc, dV.reshape(*lead, -1)], axis=-1)
+
+    def hessian(self, theta, h: float = 1e-5) -> np.ndarray:
+        """Hessian by central differences of the exact gradient (small networks only)."""
+        theta = np.asarray(theta, dtype=float)
+        E = h * np.eye(self.n_params)
+        H = (self.gradient(theta + E) - self.gradient(theta - E)) / (2 * h)
+        return 0.5 * (H + H.T)
+
+    def lbfgs(self, theta0, maxiter: int = 5000, gtol: float = 1e-12):
+        """L-BFGS (scipy) from ``theta0``; returns ``(theta, value, gradient norm)``."""
+        from scipy.optimize import minimize
+
+        res = minimize(lambda t: (float(self.value(t)), self.gradient(t)),
+                       np.asarray(theta0, dtype=float), jac=True, method="L-BFGS-B",
+                       options={"maxiter": int(maxiter), "gtol": gtol, "ftol": 1e-16})
+        return res.x, float(res.fun), float(np.linalg.norm(self.gradient(res.x)))
