@@ -762,7 +762,7 @@ def lemma1_construction(net: DeepLinearNetwork, Ms, eps: float = 1e-3, rtol: flo
     The vectors ``v_i`` are ``eps`` times a unit vector (the proof's basis vector ``e_l``
     scaled down: the perturbation must stay in a small ball); ``v_1`` (when ``i* = 1``)
     is ``eps e_i`` for the column ``i`` of ``f'(AB)`` of largest norm, which is not in ``V``.
-    The kernel vectors ``w_i`` are chosen by :func:`_kernel_vector` (reproducible).
+    The kernel vectors ``w_i`` are chosen by ``_kernel_vector`` (reproducible).
     Membership in ``V`` is decided by ``||f'(AB) b|| <= rtol ||f'(AB)|| ||b||``.
 
     Raises

@@ -105,8 +105,8 @@ def lbfgs(net, Ms, maxiter: int = 10000, gtol: float = 1e-10, ftol: float = 1e-1
 class DeepRun:
     """Record of :func:`gradient_descent` over a batch of starts.
 
-    ``steps`` (n_rec,), ``values`` and ``grad_norms`` (n_rec, *batch), the final weights
-    ``Ms``, and ``hit`` (*batch): the first step at which the loss was ``<= target``
+    ``steps`` ``(n_rec,)``, ``values`` and ``grad_norms`` ``(n_rec, *batch)``, the final
+    weights ``Ms``, and ``hit`` ``(*batch)``: the first step at which the loss was ``<= target``
     (``-1`` if never, or if no target was given).
     """
 
@@ -174,7 +174,7 @@ def largest_eigenvalue(net, Ms) -> float:
 
 def step_from_curvature(net, P, fraction: float = 0.5) -> float:
     """``fraction / L`` with ``L`` the largest Hessian eigenvalue at the balanced
-    factorization of ``P`` (:meth:`DeepLinearNetwork.balanced`), e.g. of the optimum."""
+    factorization of ``P`` (:meth:`~landscape.deep.DeepLinearNetwork.balanced`), e.g. of the optimum."""
     return fraction / largest_eigenvalue(net, net.balanced(P))
 
 

@@ -318,7 +318,7 @@ class Huber(Loss):
 
     ``h_delta(r) = r^2 / 2`` for ``|r| <= delta`` and ``delta (|r| - delta / 2)`` beyond;
     convex and continuously differentiable, with ``f'(P) = clip(P X - Y, -delta, delta) X^T``.
-    Its second derivative jumps at ``|r| = delta``; :meth:`hessian_vector_product` uses
+    Its second derivative jumps at ``|r| = delta``; :meth:`Loss.hessian_vector_product` uses
     the one-sided value ``1{|r| <= delta}`` there.
     """
 

@@ -5,7 +5,8 @@ import importlib
 
 import pytest
 
-MODULES = ["shallow", "critical", "conditions", "spectrum", "training", "saddles", "display", "ledger", "widgets", "plotting"]
+MODULES = ["shallow", "critical", "conditions", "spectrum", "losses", "deep", "deep_training",
+           "corollary1", "nonlinear", "reproducibility", "training", "saddles", "display", "ledger", "widgets", "plotting"]
 
 
 @pytest.mark.parametrize("name", MODULES)
