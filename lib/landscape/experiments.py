@@ -1,0 +1,290 @@
+r"""Paper A's experiments (Section IV): the four setups, their data, the two metrics, and
+runs of gradient descent and L-BFGS on f and g batched over seeds.
+
+The setups: ``d2 = 20``, ``d1 = 15``, ``N = 100``, ``d0 = 10`` (over-parameterized,
+``d0 < min(d1, d2)``) or ``d0 = 20``, with Gaussian ``X``, ``W1*``, ``W2*`` and targets
+
+.. math::
+    Y = W_2^\star W_1^\star X \quad (8) \qquad\text{or}\qquad
+    Y = \sigma(W_2^\star W_1^\star X) \quad (9), \qquad
+    \sigma(a) = \begin{cases} a & a \ge 0 \\ 0.8\,a & a < 0 \end{cases}
+
+(the leaky ReLU, applied entrywise), and ``mu = 1/8``. The paper plots
+
+.. math::
+    \mathrm{MSE}_o = \frac{\|W_2W_1X - Y\|_F^2}{\|Y\|_F^2}, \qquad
+    \mathrm{MSE}_w = \frac{\|W_2W_1 - W_2^\star W_1^\star\|_F^2}{\|W_2^\star W_1^\star\|_F^2}
+
+along the iterations (Figures 1-8). What the paper does not say (the scale of the data, the
+initialization, the step size, the iteration budget, the seeds) is a parameter here, with
+defaults that the book states and justifies.
+
+Each seed draws its own instance and its own start, in a fixed order (``W2*``, ``W1*``, ``X``,
+then the start ``W1``, ``W2``), from ``numpy.random.default_rng(seed)``; f and g are run from
+the same instance and start, so their comparison is paired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import as_nonnegative_float, as_positive_int
+from .shallow import ShallowProblem
+from .training import ProblemStack, batched_lbfgs, gradient_descent, largest_eigenvalue
+
+__all__ = ["PAPER", "SETUPS", "Batch", "Curves", "Setup", "TuneResult", "draw", "leaky_relu",
+           "run_gd", "run_lbfgs", "speedup", "start_curvature", "tune_step"]
+
+#: The sizes and constants paper A states for Section IV.
+PAPER = {"d1": 15, "d2": 20, "N": 100, "mu": 1 / 8, "slope": 0.8}
+
+
+def leaky_relu(a, slope: float = PAPER["slope"]) -> np.ndarray:
+    """The leaky ReLU of (9), ``a`` where ``a >= 0`` and ``slope * a`` elsewhere (entrywise)."""
+    a = np.asarray(a, dtype=float)
+    return np.where(a >= 0, a, slope * a)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """One of the paper's four setups: the input size and the kind of targets.
+
+    Attributes
+    ----------
+    d0 : int
+        Input size (10 or 20 in the paper).
+    nonlinear : bool
+        Targets from (9) (leaky ReLU) instead of (8).
+    figures : tuple of int
+        The paper's figure numbers for gradient descent and for L-BFGS on this setup.
+    """
+
+    d0: int
+    nonlinear: bool
+    figures: tuple[int, int]
+
+    @property
+    def name(self) -> str:
+        kind = "leaky-ReLU (9)" if self.nonlinear else "linear (8)"
+        return f"{kind}, d0 = {self.d0}"
+
+    @property
+    def key(self) -> str:
+        """A short identifier, e.g. ``"lin10"`` or ``"relu20"``."""
+        return f"{'relu' if self.nonlinear else 'lin'}{self.d0}"
+
+
+#: Figures 1-2, 3-4, 5-6 and 7-8 of paper A.
+SETUPS = (Setup(10, False, (1, 2)), Setup(20, False, (3, 4)), Setup(10, True, (5, 6)),
+          Setup(20, True, (7, 8)))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The instances and starts of one setup for a list of seeds.
+
+    Attributes
+    ----------
+    setup : Setup
+    seeds : tuple of int
+    stack : ProblemStack
+        The problems (with the batch's ``mu``).
+    W_star : ndarray (B, d2, d0)
+        The planted products ``W2* W1*``.
+    W1, W2 : ndarray
+        The starts, shapes ``(B, d1, d0)`` and ``(B, d2, d1)``.
+    """
+
+    setup: Setup
+    seeds: tuple
+    stack: ProblemStack
+    W_star: np.ndarray
+    W1: np.ndarray
+    W2: np.ndarray
+
+    @property
+    def mu(self) -> float:
+        return self.stack.mu
+
+    def with_mu(self, mu) -> "Batch":
+        """The same instances and starts, objective with another ``mu`` (0 gives f)."""
+        return Batch(self.setup, self.seeds, self.stack.with_mu(mu), self.W_star, self.W1, self.W2)
+
+    def problem(self, i: int) -> ShallowProblem:
+        """The problem of the ``i``-th seed."""
+        return self.stack.problems[i]
+
+    def min_mse(self) -> np.ndarray:
+        """The smallest ``MSE_o`` any weights reach, per seed: ``2 min f / ||Y||^2``
+        (closed form, :meth:`ShallowProblem.global_minimum`); 0 for the targets (8)."""
+        return 2.0 * self.stack.global_minimum() / self.stack.Y_norm2
+
+    def mse_objective(self, W1, W2) -> np.ndarray:
+        """``MSE_o`` of paper A, per seed (leading axes broadcast)."""
+        return self.stack.mse_objective(W1, W2)
+
+    def mse_weights(self, W1, W2) -> np.ndarray:
+        """``MSE_w`` of paper A, per seed (leading axes broadcast)."""
+        W = np.asarray(W2) @ np.asarray(W1)
+        return np.sum((W - self.W_star) ** 2, axis=(-2, -1)) / np.sum(self.W_star**2, axis=(-2, -1))
+
+
+def draw(setup: Setup, seeds, mu: float = PAPER["mu"], x_scale: float = 1.0,
+         init_scale: float = 1.0, N: int = PAPER["N"]) -> Batch:
+    """Draw the instances and starts of ``setup`` for ``seeds``.
+
+    Parameters
+    ----------
+    setup : Setup
+    seeds : iterable of int
+        One instance and one start per seed, from ``numpy.random.default_rng(seed)``.
+    mu : float
+        Weight of the regularizer (``0`` for f).
+    x_scale : float
+        ``X`` has i.i.d. ``N(0, x_scale^2)`` entries (the paper: "Gaussian", read as 1).
+        The targets scale with it (both (8) and (9) are positively homogeneous in ``X``).
+    init_scale : float
+        The start has i.i.d. ``N(0, init_scale^2)`` entries.
+    N : int
+        Number of samples (100 in the paper).
+    """
+    if not isinstance(setup, Setup):
+        raise TypeError(f"setup must be a Setup; got {type(setup).__name__}")
+    seeds = tuple(int(s) for s in seeds)
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+    N = as_positive_int("N", N)
+    for name, v in (("x_scale", x_scale), ("init_scale", init_scale)):
+        if not as_nonnegative_float(name, v) > 0:
+            raise ValueError(f"{name} must be > 0; got {v}")
+    d0, d1, d2 = setup.d0, PAPER["d1"], PAPER["d2"]
+    if N < d0:
+        raise ValueError(f"N must be at least d0 = {d0} (X must have full row rank); got {N}")
+    problems, W_star, W1, W2 = [], [], [], []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        W2s = rng.standard_normal((d2, d1))
+        W1s = rng.standard_normal((d1, d0))
+        X = x_scale * rng.standard_normal((d0, N))
+        Z = W2s @ W1s @ X
+        Y = leaky_relu(Z) if setup.nonlinear else Z
+        problems.append(ShallowProblem(X, Y, hidden=d1, mu=mu))
+        W_star.append(W2s @ W1s)
+        W1.append(init_scale * rng.standard_normal((d1, d0)))
+        W2.append(init_scale * rng.standard_normal((d2, d1)))
+    return Batch(setup, seeds, ProblemStack(problems), np.array(W_star), np.array(W1), np.array(W2))
+
+
+@dataclass(frozen=True)
+class Curves:
+    """Convergence curves of one algorithm on one objective, one column per seed.
+
+    Attributes
+    ----------
+    iterations : ndarray (n_records,)
+    mse_o, mse_w : ndarray (n_records, B)
+        Paper A's two metrics along the runs (NaN after a run diverged).
+    excess : ndarray (n_records, B)
+        ``MSE_o - min MSE_o`` (``2 (f - min f) / ||Y||^2``): the distance to the global
+        minimum, in the unit of ``MSE_o``.
+    n_fev : ndarray (B,) or None
+        Objective-and-gradient evaluations (L-BFGS).
+    """
+
+    iterations: np.ndarray
+    mse_o: np.ndarray
+    mse_w: np.ndarray
+    excess: np.ndarray
+    n_fev: np.ndarray | None = None
+
+    def iterations_to(self, tol: float) -> np.ndarray:
+        """First recorded iteration with ``excess <= tol``, per seed (``inf`` if never)."""
+        hit = self.excess <= tol
+        first = np.argmax(hit, axis=0)
+        return np.where(hit.any(axis=0), self.iterations[first], np.inf)
+
+    def final(self, name: str = "excess") -> np.ndarray:
+        """The last recorded value of ``"excess"``, ``"mse_o"`` or ``"mse_w"``, per seed."""
+        return getattr(self, name)[-1]
+
+
+def _curves(batch: Batch, iterations, f, W_metric, n_fev=None) -> Curves:
+    unit = batch.stack.Y_norm2
+    mse_o = 2.0 * f / unit
+    excess = 2.0 * (f - batch.stack.global_minimum()) / unit
+    return Curves(np.asarray(iterations), mse_o, W_metric, excess, n_fev)
+
+
+def run_gd(batch: Batch, step, n_steps: int, record_every: int = 10) -> Curves:
+    """Gradient descent with constant ``step`` on the batch's objective, every seed at once."""
+    run = gradient_descent(batch.stack, batch.W1, batch.W2, step, n_steps, record_every,
+                           metrics={"mse_w": batch.mse_weights})
+    return _curves(batch, run.steps, run.f, run.metrics["mse_w"])
+
+
+def run_lbfgs(batch: Batch, memory: int = 100, max_iter: int = 500, max_fev: int = 1000) -> Curves:
+    """minFunc-style L-BFGS (:func:`landscape.training.batched_lbfgs`) on every seed at once."""
+    run = batched_lbfgs(batch.stack, batch.W1, batch.W2, memory=memory, max_iter=max_iter,
+                        max_fev=max_fev, metrics={"mse_w": batch.mse_weights})
+    return _curves(batch, run.iterations, run.f, run.metrics["mse_w"], run.n_fev)
+
+
+def start_curvature(batch: Batch) -> np.ndarray:
+    """The largest Hessian eigenvalue of the batch's objective at each start, shape ``(B,)``."""
+    return np.array([largest_eigenvalue(batch.problem(i), batch.W1[i], batch.W2[i])
+                     for i in range(len(batch.seeds))])
+
+
+@dataclass(frozen=True)
+class TuneResult:
+    """Outcome of :func:`tune_step`: the grid, each step's median iterations to the tolerance
+    and median final excess over the tuning seeds, and the chosen step."""
+
+    steps: np.ndarray
+    median_iterations: np.ndarray
+    median_final: np.ndarray
+    diverged: np.ndarray
+    best: int
+
+    @property
+    def step(self) -> float:
+        return float(self.steps[self.best])
+
+    @property
+    def interior(self) -> bool:
+        """Whether the chosen step has a grid neighbour on both sides."""
+        return 0 < self.best < len(self.steps) - 1
+
+
+def tune_step(batch: Batch, steps, n_steps: int, tol: float = 1e-8, record_every: int = 10) -> TuneResult:
+    """The book's step-size rule: run gradient descent with every step of the grid ``steps``
+    from every start of ``batch`` (all at once), and pick the step with the smallest median
+    (over seeds) number of iterations to ``excess <= tol``; ties, including "none reached
+    it", go to the smaller median final excess. A step at which any run diverged is
+    not chosen."""
+    steps = np.asarray(steps, dtype=float)
+    if steps.ndim != 1 or steps.size == 0 or np.any(steps <= 0):
+        raise ValueError(f"steps must be a 1-D array of positive step sizes; got {steps}")
+    run = gradient_descent(batch.stack, batch.W1, batch.W2, steps[:, None], n_steps, record_every)
+    excess = 2.0 * (run.f - batch.stack.global_minimum()) / batch.stack.Y_norm2
+    hit = excess <= tol
+    first = np.where(hit.any(axis=0), run.steps[np.argmax(hit, axis=0)], np.inf)
+    final = np.where(np.isfinite(excess[-1]), excess[-1], np.inf)
+    med_t = np.median(first, axis=1)
+    med_f = np.median(final, axis=1)
+    diverged = run.diverged.sum(axis=1) if run.diverged is not None else np.zeros(len(steps), int)
+    if np.all(diverged > 0):
+        raise ValueError("every step of the grid diverged on some tuning run; extend it downwards")
+    # steps at which a tuning run diverged are excluded (a step that blows up is not usable)
+    order = np.lexsort((med_f, med_t, diverged > 0))
+    return TuneResult(steps, med_t, med_f, diverged, int(order[0]))
+
+
+def speedup(t_f, t_g) -> np.ndarray:
+    """Paired speed-up ``T_f / T_g`` per seed (``> 1``: g reached the tolerance in fewer
+    iterations). ``inf / inf`` (neither reached it) is NaN."""
+    t_f, t_g = np.asarray(t_f, dtype=float), np.asarray(t_g, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return t_f / t_g
