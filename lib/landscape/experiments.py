@@ -26,6 +26,7 @@ the same instance and start, so their comparison is paired.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,8 +35,10 @@ from ._checks import as_nonnegative_float, as_positive_int
 from .shallow import ShallowProblem
 from .training import ProblemStack, batched_lbfgs, gradient_descent, largest_eigenvalue
 
-__all__ = ["PAPER", "SETUPS", "Batch", "Curves", "Setup", "TuneResult", "draw", "leaky_relu",
-           "run_gd", "run_lbfgs", "speedup", "start_curvature", "tune_step"]
+__all__ = ["PAPER", "RULES", "SETUPS", "Batch", "Curves", "Setup", "Sweep", "TuneResult",
+           "choose_step", "describe", "draw", "faster", "format_spread", "leaky_relu", "reproduce",
+           "run_gd", "run_lbfgs", "similar", "slower", "speedup", "spread", "start_curvature",
+           "tune_step"]
 
 #: The sizes and constants paper A states for Section IV.
 PAPER = {"d1": 15, "d2": 20, "N": 100, "mu": 1 / 8, "slope": 0.8}
@@ -224,10 +227,11 @@ def run_gd(batch: Batch, step, n_steps: int, record_every: int = 10) -> Curves:
     return _curves(batch, run.steps, run.f, run.metrics["mse_w"])
 
 
-def run_lbfgs(batch: Batch, memory: int = 100, max_iter: int = 500, max_fev: int = 1000) -> Curves:
+def run_lbfgs(batch: Batch, memory: int = 100, max_iter: int = 500, max_fev: int = 1000,
+              prog_tol: float = 0.0) -> Curves:
     """minFunc-style L-BFGS (:func:`landscape.training.batched_lbfgs`) on every seed at once."""
     run = batched_lbfgs(batch.stack, batch.W1, batch.W2, memory=memory, max_iter=max_iter,
-                        max_fev=max_fev, metrics={"mse_w": batch.mse_weights})
+                        max_fev=max_fev, prog_tol=prog_tol, metrics={"mse_w": batch.mse_weights})
     return _curves(batch, run.iterations, run.f, run.metrics["mse_w"], run.n_fev)
 
 
@@ -287,4 +291,159 @@ def speedup(t_f, t_g) -> np.ndarray:
     iterations). ``inf / inf`` (neither reached it) is NaN."""
     t_f, t_g = np.asarray(t_f, dtype=float), np.asarray(t_g, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
+        return t_f / t_g
+
+
+#: The book's rules for paper A's experiments (the chapter states and justifies each one).
+RULES = {
+    "reported_seeds": tuple(range(20)),        # the seeds of the figures and of the claims
+    "tuning_seeds": tuple(range(20)),          # the GD step is chosen on the same runs
+    "grid_exponents": tuple(range(-2, 7)),     # GD steps 2^k / L0
+    "gd_steps": 10_000,                        # GD budget
+    "record_every": 10,
+    "lbfgs": {"memory": 100, "max_iter": 500, "max_fev": 1000, "prog_tol": 1e-15},
+    "tol": 1e-8,                               # "reached": excess MSE_o <= tol
+}
+
+
+def choose_step(setup: Setup, mu: float, x_scale: float = 1.0, init_scale: float = 1.0,
+                rules: dict = RULES) -> tuple[float, TuneResult]:
+    """The book's step-size rule for gradient descent on one setup and objective.
+
+    ``L0`` is the median, over the tuning seeds, of the largest Hessian eigenvalue of the
+    objective at the start; the grid is ``2^k / L0`` for ``k`` in ``rules["grid_exponents"]``;
+    :func:`tune_step` picks the step. If the choice is at an end of the grid, or every step
+    diverges somewhere (the curvature can grow far beyond ``L0`` along the way, e.g. from a
+    small start), the grid is moved by its width and the search repeated. Returns
+    ``(L0, TuneResult)``.
+    """
+    batch = draw(setup, rules["tuning_seeds"], mu=mu, x_scale=x_scale, init_scale=init_scale)
+    L0 = float(np.median(start_curvature(batch)))
+    exps = np.asarray(rules["grid_exponents"], dtype=float)
+    width = len(exps) - 1
+    for _ in range(6):  # move the grid until the choice is interior (rarely needed)
+        try:
+            res = tune_step(batch, 2.0**exps / L0, rules["gd_steps"], rules["tol"],
+                            rules["record_every"])
+        except ValueError:  # every step diverged somewhere: the curvature grows on the way
+            exps = exps - width
+            continue
+        if res.interior:
+            break
+        exps = exps + (width - 1 if res.best == width else 1 - width)
+    return L0, res
+
+
+def reproduce(steps: dict, x_scale: float = 1.0, init_scale: float = 1.0, mu: float = PAPER["mu"],
+              setups=SETUPS, rules: dict = RULES) -> dict:
+    """The runs behind paper A's Figures 1-8: for every setup, gradient descent and L-BFGS on f
+    and on g from the reported seeds.
+
+    Parameters
+    ----------
+    steps : dict
+        The GD step of each setup and objective, keyed ``"lin10/f"``, ``"lin10/g"``, ...
+        (as chosen by :func:`choose_step`).
+
+    Returns
+    -------
+    dict
+        ``(setup.key, algorithm, objective) -> Curves`` with algorithm ``"GD"`` or
+        ``"L-BFGS"`` and objective ``"f"`` or ``"g"``.
+    """
+    out = {}
+    for setup in setups:
+        base = draw(setup, rules["reported_seeds"], mu=mu, x_scale=x_scale, init_scale=init_scale)
+        for obj, batch in (("f", base.with_mu(0.0)), ("g", base)):
+            out[setup.key, "GD", obj] = run_gd(batch, steps[f"{setup.key}/{obj}"], rules["gd_steps"],
+                                               rules["record_every"])
+            out[setup.key, "L-BFGS", obj] = run_lbfgs(batch, **rules["lbfgs"])
+    return out
+
+
+def spread(values, quantiles=(0.1, 0.9)) -> tuple[float, float, float]:
+    """``(median, low quantile, high quantile)`` of ``values`` (``inf`` allowed)."""
+    v = np.asarray(values, dtype=float)
+    lo, med, hi = np.quantile(v, [quantiles[0], 0.5, quantiles[1]], method="lower")
+    return float(med), float(lo), float(hi)
+
+
+def format_spread(values, digits: int = 2, quantiles=(0.1, 0.9)) -> str:
+    """``"median [low, high]"`` with ``digits`` significant digits (infinities print as
+    ``inf``, NaN as ``n/a``). The quantiles are order statistics (no interpolation), so each
+    number is one of the measured values, rounded."""
+    def fmt(x):
+        if np.isnan(x):
+            return "n/a"
+        return "inf" if not np.isfinite(x) else f"{float(f'{x:.{digits}g}'):g}"
+    med, lo, hi = spread(values, quantiles)
+    return f"{fmt(med)} [{fmt(lo)}, {fmt(hi)}]"
+
+
+# ------------------------------------------------------------------- verdicts
+def faster(ratios) -> bool:
+    """The book's rule for "g is faster": median ``T_f/T_g`` above 1 and ``T_f > T_g`` on at
+    least 75% of the seeds."""
+    r = np.asarray(ratios, dtype=float)
+    return spread(r)[0] > 1 and np.mean(r > 1) >= 0.75
+
+
+def slower(ratios) -> bool:
+    """The same rule the other way round: f is faster."""
+    r = np.asarray(ratios, dtype=float)
+    return spread(r)[0] < 1 and np.mean(r < 1) >= 0.75
+
+
+def similar(ratios) -> bool:
+    """"Similar speed": median ``T_f/T_g`` within ``[2/3, 3/2]``."""
+    return 2 / 3 <= spread(ratios)[0] <= 3 / 2
+
+
+def describe(ratios) -> str:
+    """One of ``"g much faster"`` (faster, median >= 2), ``"g slightly faster"``,
+    ``"similar"``, ``"f slightly faster"``, ``"f much faster"`` (median <= 1/2), ``"mixed"``."""
+    med = spread(ratios)[0]
+    if faster(ratios):
+        return "g much faster" if med >= 2 else "g slightly faster"
+    if slower(ratios):
+        return "f much faster" if med <= 0.5 else "f slightly faster"
+    return "similar" if similar(ratios) else "mixed"
+
+
+class Sweep:
+    """The results of ``scripts/regularizer_data.py`` (``book/shallow/data/regularizer.json``):
+    iterations to the tolerance per seed for every point of the sensitivity study.
+
+    Points are addressed like the script's keys: algorithm (``"GD"`` or ``"L-BFGS"``), setup
+    key, objective, ``x_scale``, ``mu``, ``init_scale`` and the step rule (GD) or the memory
+    (L-BFGS). Runs on f do not depend on ``mu`` (stored with ``mu = 0``).
+    """
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.results = data["results"]
+        self.budget = {"GD": data["rules"]["gd_steps"], "L-BFGS": data["rules"]["lbfgs"]["max_iter"]}
+
+    def entry(self, algorithm, setup, objective, x_scale=1.0, mu=PAPER["mu"], init_scale=1.0,
+              variant=None) -> dict:
+        """The stored entry of one point (``variant``: step rule, default ``"tuned"``, or memory,
+        default 100)."""
+        if variant is None:
+            variant = "tuned" if algorithm == "GD" else 100
+        m = 0.0 if objective == "f" else float(mu)
+        key = json.dumps([algorithm, setup, objective, float(x_scale), m, float(init_scale), variant])
+        if key not in self.results:
+            raise KeyError(f"no such point in the sweep: {key}")
+        return self.results[key]
+
+    def T(self, *args, **kw) -> np.ndarray:
+        """Iterations to the tolerance per seed (``inf``: not within the budget)."""
+        return np.array([np.inf if t is None else t for t in self.entry(*args, **kw)["T"]])
+
+    def ratio(self, algorithm, setup, **kw) -> np.ndarray:
+        """Paired ``T_f / T_g`` per seed, with runs that did not reach the tolerance counted
+        at the budget (so a ratio is a bound when one of the two did not get there)."""
+        cap = self.budget[algorithm]
+        t_f = np.minimum(self.T(algorithm, setup, "f", **kw), cap)
+        t_g = np.minimum(self.T(algorithm, setup, "g", **kw), cap)
         return t_f / t_g

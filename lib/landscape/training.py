@@ -23,8 +23,9 @@ from ._checks import as_matrix, as_nonnegative_float, as_positive_int, check_sha
 from .shallow import ShallowProblem
 from .spectrum import hessian_operator
 
-__all__ = ["LBFGSPath", "LBFGSResult", "LBFGSRun", "ProblemStack", "Run", "batched_lbfgs",
-           "gradient_descent", "largest_eigenvalue", "lbfgs", "lbfgs_path", "step_from_curvature"]
+__all__ = ["LBFGSPath", "LBFGSResult", "LBFGSRun", "Minimization", "ProblemStack", "Run",
+           "batched_lbfgs", "gradient_descent", "largest_eigenvalue", "lbfgs", "lbfgs_path",
+           "minimize_lbfgs", "step_from_curvature"]
 
 
 def _mT(a: np.ndarray) -> np.ndarray:
@@ -494,12 +495,8 @@ def batched_lbfgs(problem, W1, W2, memory: int = 100, max_iter: int = 500, max_f
     value at the start (``"progress"``; a relative ``progTol``, off by default), or when its
     line search finds no decrease that floating point can resolve (``"no_progress"``).
 
-    All runs advance together, one batched evaluation per line-search round. ``H grad`` is
-    computed in the compact form of Byrd, Nocedal and Schnabel (1994),
-    ``H = gamma I + [S, gamma Y] M [S, gamma Y]^T``, with the inverse of the triangular factor
-    ``R`` updated in place as pairs enter and leave: a few batched matrix-vector products per
-    iteration instead of the two-loop recursion's ``2 memory`` sequential steps (the same
-    direction in exact arithmetic; the tests compare them).
+    All runs advance together, one batched evaluation per line-search round (see
+    :func:`minimize_lbfgs`, which this applies to the objective of ``problem``).
 
     Parameters
     ----------
@@ -515,11 +512,6 @@ def batched_lbfgs(problem, W1, W2, memory: int = 100, max_iter: int = 500, max_f
         Recorded after every iteration, like the objective.
     """
     _check_problem(problem)
-    prog_tol = as_nonnegative_float("prog_tol", prog_tol)
-    memory, max_iter, max_fev, max_ls = (as_positive_int(n, v) for n, v in (
-        ("memory", memory), ("max_iter", max_iter), ("max_fev", max_fev), ("max_ls", max_ls)))
-    if not (0.0 < c1 < c2 < 1.0):
-        raise ValueError(f"need 0 < c1 < c2 < 1 (Wolfe conditions); got c1 = {c1}, c2 = {c2}")
     metrics = _check_metrics(metrics)
     W1, W2 = problem._weights(W1, W2)
     batch = W1.shape[:-2]
@@ -527,35 +519,103 @@ def batched_lbfgs(problem, W1, W2, memory: int = 100, max_iter: int = 500, max_f
     d2 = W2.shape[-2]
     n1, n = d1 * d0, d1 * d0 + d2 * d1
     data, mu = _data(problem), problem.mu
-    x = np.concatenate([W1.reshape(*batch, n1), W2.reshape(*batch, n - n1)], axis=-1)
+    x0 = np.concatenate([W1.reshape(*batch, n1), W2.reshape(*batch, n - n1)], axis=-1)
 
     def split(v):
         return v[..., :n1].reshape(*batch, d1, d0), v[..., n1:].reshape(*batch, d2, d1)
 
-    def evaluate(v):
+    def fun(v):
         A1, A2 = split(v)
-        with np.errstate(over="ignore", invalid="ignore"):
-            f_v = _f(data, A1, A2)
-            r_v = _rho(data, A1, A2) if mu else np.zeros_like(f_v)
-            G1, G2 = _gradient(data, mu, A1, A2)
+        f_v = _f(data, A1, A2)
+        r_v = _rho(data, A1, A2) if mu else np.zeros_like(f_v)
+        G1, G2 = _gradient(data, mu, A1, A2)
         grad = np.concatenate([G1.reshape(*batch, n1), G2.reshape(*batch, n - n1)], axis=-1)
-        return f_v + 0.25 * mu * r_v, grad, f_v, r_v
+        return f_v + 0.25 * mu * r_v, grad, np.stack([f_v, r_v], axis=-1)
+
+    record = {k: (lambda v, fn=fn: fn(*split(v))) for k, fn in metrics.items()}
+    res = minimize_lbfgs(fun, x0, memory=memory, max_iter=max_iter, max_fev=max_fev, c1=c1,
+                         c2=c2, max_ls=max_ls, prog_tol=prog_tol, record=record)
+    W1f, W2f = split(res.x)
+    return LBFGSRun(res.iterations, res.values, res.extras[..., 0], res.extras[..., 1],
+                    res.records, res.n_iter, res.n_fev, res.stop, W1f.copy(), W2f.copy())
+
+
+@dataclass(frozen=True)
+class Minimization:
+    """Outcome of :func:`minimize_lbfgs` (arrays over the batch of runs).
+
+    ``values`` and ``extras`` (``(n_records, *batch)`` and ``(n_records, *batch, k)``) and
+    ``records`` are recorded at the start and after every iteration; ``x`` is the final point.
+    """
+
+    iterations: np.ndarray
+    values: np.ndarray
+    extras: np.ndarray
+    records: dict
+    n_iter: np.ndarray
+    n_fev: np.ndarray
+    stop: np.ndarray
+    x: np.ndarray
+
+
+def minimize_lbfgs(fun: Callable, x0, memory: int = 100, max_iter: int = 500, max_fev: int = 1000,
+                   c1: float = 1e-4, c2: float = 0.9, max_ls: int = 25, prog_tol: float = 0.0,
+                   record: Mapping[str, Callable] | None = None) -> Minimization:
+    """The batched L-BFGS method of :func:`batched_lbfgs` for any smooth function.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x) -> (value, gradient, extras)`` for ``x`` of shape ``(*batch, n)``: values of
+        shape ``batch``, gradients shaped like ``x`` and ``extras`` of shape ``(*batch, k)``
+        (any quantities to carry along with the value, e.g. the parts of an objective).
+    x0 : array_like (*batch, n)
+        The starts, one run per batch entry.
+    record : dict of str -> callable, optional
+        ``record[name](x)`` (an array of the batch shape) is recorded after every iteration.
+
+    Other parameters are those of :func:`batched_lbfgs`.
+
+    Notes
+    -----
+    ``H grad`` is computed in the compact form of Byrd, Nocedal and Schnabel (1994),
+    ``H = gamma I + [S, gamma Y] M [S, gamma Y]^T``, with the inverse of the triangular factor
+    ``R`` updated in place as pairs enter and leave: two passes over the memory per iteration
+    instead of the two-loop recursion's ``2 memory`` sequential steps (the same direction in
+    exact arithmetic; the tests compare them).
+    """
+    prog_tol = as_nonnegative_float("prog_tol", prog_tol)
+    memory, max_iter, max_fev, max_ls = (as_positive_int(n, v) for n, v in (
+        ("memory", memory), ("max_iter", max_iter), ("max_fev", max_fev), ("max_ls", max_ls)))
+    if not (0.0 < c1 < c2 < 1.0):
+        raise ValueError(f"need 0 < c1 < c2 < 1 (Wolfe conditions); got c1 = {c1}, c2 = {c2}")
+    if not callable(fun):
+        raise TypeError(f"fun must be callable; got {type(fun).__name__}")
+    record = _check_metrics(record)
+    x = as_matrix("x0", x0, ndim=1, allow_batch=True).copy()
+    batch, n = x.shape[:-1], x.shape[-1]
+
+    def evaluate(v):
+        with np.errstate(over="ignore", invalid="ignore"):
+            val_, grad_, extra_ = fun(v)
+        return np.asarray(val_, dtype=float), np.asarray(grad_, dtype=float), \
+            np.asarray(extra_, dtype=float)
 
     dot = lambda a, b: np.einsum("...i,...i->...", a, b)
-    val, grad, f_v, r_v = evaluate(x)
+    val, grad, ext = evaluate(x)
     floor = prog_tol * np.abs(val)
     n_fev = np.ones(batch, dtype=int)
     n_iter = np.zeros(batch, dtype=int)
     active = np.ones(batch, dtype=bool)
     stop = np.full(batch, "max_iter", dtype=object)
     mem = _CompactMemory(batch, memory, n)
-    rec_g, rec_f, rec_r = [val.copy()], [f_v.copy()], [r_v.copy()]
-    recs = {k: [np.asarray(fn(*split(x)), dtype=float)] for k, fn in metrics.items()}
+    rec_v, rec_e = [val.copy()], [ext.copy()]
+    recs = {k: [np.asarray(fn(x), dtype=float)] for k, fn in record.items()}
+    d = -grad
     for it in range(1, max_iter + 1):
         if not active.any():
             break
         if it == 1:
-            d = -grad
             with np.errstate(divide="ignore"):
                 t0 = np.minimum(1.0, 1.0 / np.sum(np.abs(grad), axis=-1))
         else:
@@ -564,8 +624,8 @@ def batched_lbfgs(problem, W1, W2, memory: int = 100, max_iter: int = 500, max_f
         stuck = active & ~(gtd < 0)
         stop[stuck] = "no_progress"
         active &= ~stuck
-        t_new, val_new, grad_new, f_new, r_new, fev = _wolfe(
-            evaluate, x, d, (val, grad, f_v, r_v), gtd, t0, active, c1, c2, max_ls, dot)
+        t_new, val_new, grad_new, ext_new, fev = _wolfe(
+            evaluate, x, d, (val, grad, ext), gtd, t0, active, c1, c2, max_ls, dot)
         n_fev += np.where(active, fev, 0)
         decreased = active & (val_new < val)
         stop[active & ~decreased] = "no_progress"
@@ -577,8 +637,7 @@ def batched_lbfgs(problem, W1, W2, memory: int = 100, max_iter: int = 500, max_f
         grad = np.where(m, grad_new, grad)
         d = -mem.update_and_apply(grad, s, y, decreased)  # the next direction
         val = np.where(decreased, val_new, val)
-        f_v = np.where(decreased, f_new, f_v)
-        r_v = np.where(decreased, r_new, r_v)
+        ext = np.where(m, ext_new, ext)
         n_iter += decreased
         slow = decreased & (val_old - val <= floor)
         stop[slow] = "progress"
@@ -586,15 +645,13 @@ def batched_lbfgs(problem, W1, W2, memory: int = 100, max_iter: int = 500, max_f
         over = active & (n_fev >= max_fev)
         stop[over] = "max_fev"
         active &= ~over
-        rec_g.append(val.copy())
-        rec_f.append(f_v.copy())
-        rec_r.append(r_v.copy())
-        for k, fn in metrics.items():
-            recs[k].append(np.asarray(fn(*split(x)), dtype=float))
-    W1f, W2f = split(x)
-    return LBFGSRun(np.arange(len(rec_g)), np.array(rec_g), np.array(rec_f), np.array(rec_r),
-                    {k: np.array(v) for k, v in recs.items()}, n_iter, n_fev,
-                    stop.astype(str), W1f.copy(), W2f.copy())
+        rec_v.append(val.copy())
+        rec_e.append(ext.copy())
+        for k, fn in record.items():
+            recs[k].append(np.asarray(fn(x), dtype=float))
+    return Minimization(np.arange(len(rec_v)), np.array(rec_v), np.array(rec_e),
+                        {k: np.array(v) for k, v in recs.items()}, n_iter, n_fev,
+                        stop.astype(str), x)
 
 
 class _CompactMemory:
@@ -693,42 +750,41 @@ def _two_loop(grad, S, Yp, rho_m, order, h_diag, dot):
 
 
 def _wolfe(evaluate, x, d, start, gtd0, t, active, c1, c2, max_ls, dot):
-    """minFunc's strong-Wolfe line search, run for all active runs at once (one batched
-    evaluation per round). Returns the accepted step, value, gradient, f, rho and the number
-    of evaluations of each run."""
-    f0, g0, fx0, rx0 = start
+    """minFunc's strong-Wolfe line search (``WolfeLineSearch`` with cubic interpolation), run
+    for all active runs at once: one batched evaluation per round. Returns the accepted step,
+    value, gradient and extras, and the number of evaluations of each run."""
+    f0, g0, e0 = start
     shape = f0.shape
     t = t.copy()
-    # state: 0 bracketing, 1 zooming, 2 finished
+    # phase: 0 bracketing, 1 zooming, 3 finish on the bracket's lowest point, 2 finished
     phase = np.where(active, 0, 2)
     ls_iter = np.zeros(shape, dtype=int)
     fev = np.zeros(shape, dtype=int)
     t_prev = np.zeros(shape)
-    f_prev, gtd_prev = f0.copy(), gtd0.copy()
-    g_prev = g0.copy()
+    f_prev, gtd_prev, g_prev, e_prev = f0.copy(), gtd0.copy(), g0.copy(), e0.copy()
     nrm_d = np.max(np.abs(d), axis=-1)
-    # bracket [lo/hi endpoints as positions 0 and 1]
+    # the bracket: two points (t, value, directional derivative, gradient, extras)
     bt = np.zeros(shape + (2,))
     bf = np.zeros(shape + (2,))
-    bd = np.zeros(shape + (2,))  # directional derivatives
+    bd = np.zeros(shape + (2,))
     bg = np.zeros(shape + (2,) + g0.shape[-1:])
-    bfx = np.zeros(shape + (2,))  # f (data term) at the bracket points
-    brx = np.zeros(shape + (2,))  # rho at the bracket points
+    be = np.zeros(shape + (2,) + e0.shape[-1:])
     insuf = np.zeros(shape, dtype=bool)
-    # results
-    t_out, f_out, g_out = np.zeros(shape), f0.copy(), g0.copy()
-    fx_out, rx_out = fx0.copy(), rx0.copy()
-    f_prev_x, r_prev_x = fx0.copy(), rx0.copy()
+    t_out, f_out, g_out, e_out = np.zeros(shape), f0.copy(), g0.copy(), e0.copy()
 
-    def take(arr, pos):
-        return np.take_along_axis(arr, pos[..., None], axis=-1)[..., 0]
+    def take(arr, pos):  # arr[..., pos, ...] along the bracket axis (right after the batch axes)
+        idx = pos.reshape(pos.shape + (1,) * (arr.ndim - pos.ndim))
+        return np.take_along_axis(arr, idx, axis=pos.ndim).squeeze(pos.ndim)
+
+    def put(arr, sel, pos, value):
+        arr[sel, pos[sel]] = value[sel]
 
     while np.any(phase < 2):
         zoom = phase == 1
-        if zoom.any():
-            tz = _cubic_min(bt[..., 0], bf[..., 0], bd[..., 0], bt[..., 1], bf[..., 1], bd[..., 1],
-                            bt.min(-1), bt.max(-1))
+        if zoom.any():  # trial point of the zooming runs: cubic interpolation, safeguarded
             bmin, bmax = bt.min(-1), bt.max(-1)
+            tz = _cubic_min(bt[..., 0], bf[..., 0], bd[..., 0], bt[..., 1], bf[..., 1], bd[..., 1],
+                            bmin, bmax)
             width = bmax - bmin
             with np.errstate(invalid="ignore", divide="ignore"):
                 close = np.minimum(bmax - tz, tz - bmin) / width < 0.1
@@ -738,7 +794,7 @@ def _wolfe(evaluate, x, d, start, gtd0, t, active, c1, c2, max_ls, dot):
             insuf = np.where(zoom, close & ~move, insuf)
             t = np.where(zoom, tz, t)
         live = phase < 2
-        f_new, g_new, fx_new, rx_new = evaluate(x + t[..., None] * d)
+        f_new, g_new, e_new = evaluate(x + t[..., None] * d)
         f_new = np.where(np.isfinite(f_new), f_new, np.inf)  # NaN would break argmin
         fev += live
         gtd_new = dot(g_new, d)
@@ -748,40 +804,36 @@ def _wolfe(evaluate, x, d, start, gtd0, t, active, c1, c2, max_ls, dot):
         if br.any():
             ill = br & ~legal
             armijo_fail = (f_new > f0 + c1 * t * gtd0) | ((ls_iter > 1) & (f_new >= f_prev))
-            to_zoom = br & legal & (armijo_fail | (~armijo_fail & ~(np.abs(gtd_new) <= -c2 * gtd0)
-                                                  & (gtd_new >= 0)))
-            done = br & legal & ~armijo_fail & (np.abs(gtd_new) <= -c2 * gtd0)
+            wolfe = np.abs(gtd_new) <= -c2 * gtd0
+            to_zoom = br & legal & (armijo_fail | (~wolfe & (gtd_new >= 0)))
+            done = br & legal & ~armijo_fail & wolfe
             extend = br & legal & ~to_zoom & ~done
-            # bracket [t_prev, t]
-            z = to_zoom
+            z = to_zoom  # bracket [t_prev, t]
             bt[z] = np.stack([t_prev[z], t[z]], -1)
             bf[z] = np.stack([f_prev[z], f_new[z]], -1)
             bd[z] = np.stack([gtd_prev[z], gtd_new[z]], -1)
             bg[z] = np.stack([g_prev[z], g_new[z]], -2)
-            bfx[z] = np.stack([f_prev_x[z], fx_new[z]], -1)
-            brx[z] = np.stack([r_prev_x[z], rx_new[z]], -1)
+            be[z] = np.stack([e_prev[z], e_new[z]], -2)
             phase = np.where(z, 1, phase)
             t_out = np.where(done, t, t_out)
             f_out = np.where(done, f_new, f_out)
             g_out = np.where(done[..., None], g_new, g_out)
-            fx_out = np.where(done, fx_new, fx_out)
-            rx_out = np.where(done, rx_new, rx_out)
+            e_out = np.where(done[..., None], e_new, e_out)
             phase = np.where(done, 2, phase)
             # extrapolate (cubic, within [t + 0.01 (t - t_prev), 10 t])
-            lo_s, hi_s = t + 0.01 * (t - t_prev), 10.0 * t
-            t_ext = _cubic_min(t_prev, f_prev, gtd_prev, t, f_new, gtd_new, lo_s, hi_s)
+            t_ext = _cubic_min(t_prev, f_prev, gtd_prev, t, f_new, gtd_new,
+                               t + 0.01 * (t - t_prev), 10.0 * t)
             e = extend
             t_prev = np.where(e, t, t_prev)
             f_prev = np.where(e, f_new, f_prev)
             gtd_prev = np.where(e, gtd_new, gtd_prev)
             g_prev = np.where(e[..., None], g_new, g_prev)
-            f_prev_x = np.where(e, fx_new, f_prev_x)
-            r_prev_x = np.where(e, rx_new, r_prev_x)
+            e_prev = np.where(e[..., None], e_new, e_prev)
             t = np.where(e, t_ext, t)
             # a non-finite value: step back halfway (minFunc switches to backtracking here)
             t = np.where(ill, 0.5 * (t + t_prev), t)
             ls_iter = np.where(br & ~done & ~to_zoom, ls_iter + 1, ls_iter)
-            # out of evaluations while bracketing: bracket [0, t] and finish on its best point
+            # out of evaluations while bracketing: bracket [0, t_prev], finish on its best point
             spent = br & (phase == 0) & (ls_iter >= max_ls)
             if spent.any():
                 s_ = spent
@@ -789,48 +841,39 @@ def _wolfe(evaluate, x, d, start, gtd0, t, active, c1, c2, max_ls, dot):
                 bf[s_] = np.stack([f0[s_], f_prev[s_]], -1)
                 bd[s_] = np.stack([gtd0[s_], gtd_prev[s_]], -1)
                 bg[s_] = np.stack([g0[s_], g_prev[s_]], -2)
-                bfx[s_] = np.stack([fx0[s_], f_prev_x[s_]], -1)
-                brx[s_] = np.stack([rx0[s_], r_prev_x[s_]], -1)
-                phase = np.where(s_, 3, phase)  # 3: finish on the bracket's best point
+                be[s_] = np.stack([e0[s_], e_prev[s_]], -2)
+                phase = np.where(s_, 3, phase)
         # ---- zoom phase
-        zm = live & (phase == 1) & zoom
+        zm = live & zoom
         if zm.any():
             ls_iter = np.where(zm, ls_iter + 1, ls_iter)
             lo = np.argmin(bf, axis=-1)
             hi = 1 - lo
-            f_lo = take(bf, lo)
             armijo = f_new < f0 + c1 * t * gtd0
-            new_hi = zm & (~armijo | (f_new >= f_lo) | ~legal)
+            new_hi = zm & (~armijo | (f_new >= take(bf, lo)) | ~legal)
             new_lo = zm & ~new_hi
             wolfe = new_lo & (np.abs(gtd_new) <= -c2 * gtd0)
             flip = new_lo & ~wolfe & (gtd_new * (take(bt, hi) - take(bt, lo)) >= 0)
-            # old LO becomes HI
-            for arr in (bt, bf, bd, bfx, brx):
-                v_lo = take(arr, lo)
-                arr[flip, hi[flip]] = v_lo[flip]
-            g_lo = np.take_along_axis(bg, lo[..., None, None], axis=-2)[..., 0, :]
-            bg[flip, hi[flip]] = g_lo[flip]
+            for arr in (bt, bf, bd, bg, be):  # the old LO becomes HI
+                put(arr, flip, hi, take(arr, lo))
             pos = np.where(new_hi, hi, lo)
             sel = new_hi | new_lo
-            for arr, v in ((bt, t), (bf, f_new), (bd, gtd_new), (bfx, fx_new), (brx, rx_new)):
-                arr[sel, pos[sel]] = v[sel]
-            bg[sel, pos[sel]] = g_new[sel]
-            finish = wolfe | (zm & ~wolfe & (np.abs(bt[..., 0] - bt[..., 1]) * nrm_d < 1e-9)) \
-                | (zm & (ls_iter >= max_ls))
-            phase = np.where(finish & ~wolfe, 3, phase)
-            phase = np.where(wolfe, 3, phase)
+            for arr, v in ((bt, t), (bf, f_new), (bd, gtd_new), (bg, g_new), (be, e_new)):
+                put(arr, sel, pos, v)
+            narrow = np.abs(bt[..., 0] - bt[..., 1]) * nrm_d < 1e-9  # minFunc's progTol here
+            finish = wolfe | (zm & (narrow | (ls_iter >= max_ls)))
+            phase = np.where(finish, 3, phase)
         # ---- finish on the bracket's lowest point
         fin = phase == 3
         if fin.any():
             lo = np.argmin(bf, axis=-1)
             t_out = np.where(fin, take(bt, lo), t_out)
             f_out = np.where(fin, take(bf, lo), f_out)
-            g_lo = np.take_along_axis(bg, lo[..., None, None], axis=-2)[..., 0, :]
-            g_out = np.where(fin[..., None], g_lo, g_out)
-            fx_out = np.where(fin, take(bfx, lo), fx_out)
-            rx_out = np.where(fin, take(brx, lo), rx_out)
+            g_out = np.where(fin[..., None], take(bg, lo), g_out)
+            e_out = np.where(fin[..., None], take(be, lo), e_out)
             phase = np.where(fin, 2, phase)
-    return t_out, f_out, g_out, fx_out, rx_out, fev
+    return t_out, f_out, g_out, e_out, fev
+
 
 
 # ----------------------------------------------------------------- step sizes
