@@ -13,7 +13,7 @@ import numpy as np
 
 from .plotting import COLORS, band
 
-__all__ = ["FLOOR", "convergence_figure", "convergence_panels"]
+__all__ = ["FLOOR", "convergence_figure", "convergence_panels", "ratio_plot"]
 
 #: Values are clipped below at this level before taking logarithms (exact zeros occur).
 FLOOR = 1e-32
@@ -42,14 +42,24 @@ def convergence_figure(curves_f, curves_g, xlabel: str = "iteration", figsize=(8
     return fig
 
 
-def ratio_plot(ax, xs, ratios, label, color=None, marker="o", offset=1.0):
+def ratio_plot(ax, xs, ratios, label, color=None, marker="o", offset=1.0, bound=None,
+               filled=True):
     """Median and 10%-90% range of paired speed-ups ``T_f/T_g`` against a parameter (one
-    array of per-seed ratios per x), on log axes, with the line ``T_f = T_g``."""
+    array of per-seed ratios per x), on log axes, with the line ``T_f = T_g``.
+
+    ``bound[i]`` marks the x values where most runs on g did not reach the tolerance within
+    the budget, so that the median is only an upper bound: drawn as a downward triangle.
+    ``filled=False`` draws hollow markers.
+    """
     from .experiments import spread
 
     stats = np.array([spread(r) for r in ratios])
     x = np.asarray(xs, dtype=float) * offset
+    face = color if filled else "white"
     ax.errorbar(x, stats[:, 0], yerr=[stats[:, 0] - stats[:, 1], stats[:, 2] - stats[:, 0]],
-                color=color, marker=marker, ms=4, capsize=2, lw=1.2, label=label)
+                color=color, marker=marker, mfc=face, ms=4, capsize=2, lw=1.2, label=label)
+    if bound is not None and np.any(bound):
+        b = np.asarray(bound, dtype=bool)
+        ax.plot(x[b], stats[b, 0], ls="none", marker="v", ms=8, mfc=face, color=color)
     ax.axhline(1.0, color=COLORS["grey"], lw=0.8, ls="--")
     ax.set(xscale="log", yscale="log")

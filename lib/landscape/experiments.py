@@ -440,6 +440,11 @@ class Sweep:
         """Iterations to the tolerance per seed (``inf``: not within the budget)."""
         return np.array([np.inf if t is None else t for t in self.entry(*args, **kw)["T"]])
 
+    def capped(self, algorithm, setup, **kw) -> bool:
+        """Whether most runs on g did not reach the tolerance within the budget (then the
+        median ratio of :meth:`ratio` is only an upper bound)."""
+        return bool(np.mean(~np.isfinite(self.T(algorithm, setup, "g", **kw))) > 0.5)
+
     def ratio(self, algorithm, setup, **kw) -> np.ndarray:
         """Paired ``T_f / T_g`` per seed, with runs that did not reach the tolerance counted
         at the budget (so a ratio is a bound when one of the two did not get there)."""

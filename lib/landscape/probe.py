@@ -33,7 +33,7 @@ from .stationary import classify, escapes, find_critical_points
 from .training import batched_lbfgs
 
 __all__ = ["KINDS", "CriticalReport", "DescentReport", "TransportReport", "critical_probe",
-           "descent_probe", "instance", "transported_probe"]
+           "descent_probe", "instance", "rebalance", "transported_probe"]
 
 #: The kinds of targets: generic Gaussian Y; Y = W X with W of rank 1 (a low-rank target);
 #: and Y whose projected targets Y V have repeated singular values (3, 3, 1, 1, ...), the
@@ -64,6 +64,21 @@ def instance(d0: int, d1: int, d2: int, kind: str, rng, extra: int = 3) -> Shall
     return ShallowProblem(X, Y, hidden=d1)
 
 
+def rebalance(p: ShallowProblem, W1, W2):
+    """The balanced factorization of the same product: weights with ``W2 W1`` unchanged (so
+    the same value of f) and ``W2^T W2 = W1 X X^T W1^T`` (the construction of the proof of
+    Theorem 2(i), applied to ``W2 W1 U Sigma`` instead of ``Y V``)."""
+    M = (np.asarray(W2) @ np.asarray(W1)) @ (p.U * p.sigma)
+    P, s, Qt = np.linalg.svd(M, full_matrices=False)
+    k = min(p.d1, len(s))
+    r = np.sqrt(s[:k])
+    A2 = np.zeros((p.d2, p.d1))
+    A1 = np.zeros((p.d1, p.d0))
+    A2[:, :k] = P[:, :k] * r
+    A1[:k, :] = ((r[:, None] * Qt[:k]) / p.sigma) @ p.U.T
+    return A1, A2
+
+
 def _scales(p: ShallowProblem):
     return np.abs(p.XXt).max() * np.abs(p.YXt).max(), 0.5 * float(np.sum(p.Y**2))
 
@@ -82,12 +97,13 @@ def descent_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
     """L-BFGS (memory 10) on f from ``n_starts`` Gaussian starts of entry size ``scale``.
 
     Each end point is ``"global minimum"`` (value within ``1e-8 * 1/2 ||Y||^2`` of the
-    minimum); or, if the run stopped where the gradient is not small (on a slope, typically
-    because the weights drifted along f's flat directions ``(A W1, W2 A^-1)`` until the problem
-    became too ill-conditioned for the line search), ``"global minimum after a restart"`` when
-    a fresh L-BFGS run from there gets to the minimum and ``"unfinished"`` when it does not;
-    or the :func:`classify` kind of the critical point the run stopped at. ``worst_excess`` is
-    the largest relative excess after the restarts.
+    minimum); or, if the run stopped where the gradient is not at roundoff level (on a slope,
+    typically because the weights drifted along f's flat directions ``(A W1, W2 A^-1)`` until
+    the problem became too ill-conditioned for the line search), ``"global minimum after
+    rebalancing"`` when a fresh L-BFGS run from the balanced weights with the same product
+    (:func:`rebalance`, same value of f) gets to the minimum, and ``"unfinished"`` when it does
+    not; or the :func:`classify` kind of the critical point the run stopped at.
+    ``worst_excess`` is the largest relative excess at the end (after the restarts).
     """
     W1, W2 = p.random_weights(rng, scale=scale, batch=(n_starts,))
     run = batched_lbfgs(p, W1, W2, memory=10, max_iter=max_iter, max_fev=3 * max_iter)
@@ -97,12 +113,12 @@ def descent_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
     for i in range(n_starts):
         if excess[i] <= 1e-8:
             outcomes["global minimum"] += 1
-        elif p.gradient_norm(run.W1[i], run.W2[i]) > 1e-6 * g_scale:
-            again = batched_lbfgs(p, run.W1[i], run.W2[i], memory=10, max_iter=max_iter,
-                                  max_fev=3 * max_iter)   # a fresh start from where it stopped
-            done = (again.g[-1] - p.global_minimum()) / v_scale <= 1e-8
-            outcomes["global minimum after a restart" if done else "unfinished"] += 1
+        elif p.gradient_norm(run.W1[i], run.W2[i]) > 1e-9 * g_scale:
+            # stopped on a slope: restart from the same product, balanced (f is unchanged)
+            A1, A2 = rebalance(p, run.W1[i], run.W2[i])
+            again = batched_lbfgs(p, A1, A2, memory=10, max_iter=max_iter, max_fev=3 * max_iter)
             excess[i] = (again.g[-1] - p.global_minimum()) / v_scale
+            outcomes["global minimum after rebalancing" if excess[i] <= 1e-8 else "unfinished"] += 1
         else:
             outcomes[classify(p, run.W1[i], run.W2[i], 1e-7 * g_scale)[0]] += 1
     return DescentReport(n_starts, dict(outcomes), float(np.max(excess)))

@@ -155,7 +155,7 @@ def test_probes_on_a_small_instance():
     p = instance(3, 2, 3, "gaussian", rng)
     d = descent_probe(p, 6, rng, max_iter=1000)
     assert d.n_runs == 6 and sum(d.outcomes.values()) == 6
-    assert set(d.outcomes) <= {"global minimum", "global minimum after a restart"}
+    assert set(d.outcomes) <= {"global minimum", "global minimum after rebalancing"}
     c = critical_probe(p, 8, rng, max_iter=1500)
     assert sum(c.kinds.values()) + c.not_critical == 8
     assert set(c.kinds) <= {"global minimum", "strict saddle"}
