@@ -37,8 +37,8 @@ from .training import ProblemStack, batched_lbfgs, gradient_descent, largest_eig
 
 __all__ = ["PAPER", "RULES", "SETUPS", "Batch", "Curves", "Setup", "Sweep", "TuneResult",
            "choose_step", "describe", "draw", "faster", "format_spread", "leaky_relu", "reproduce",
-           "run_gd", "run_lbfgs", "similar", "slower", "speedup", "spread", "start_curvature",
-           "tune_step"]
+           "run_gd", "run_lbfgs", "sig", "similar", "slower", "speedup", "spread",
+           "start_curvature", "tune_step"]
 
 #: The sizes and constants paper A states for Section IV.
 PAPER = {"d1": 15, "d2": 20, "N": 100, "mu": 1 / 8, "slope": 0.8}
@@ -368,16 +368,21 @@ def spread(values, quantiles=(0.1, 0.9)) -> tuple[float, float, float]:
     return float(med), float(lo), float(hi)
 
 
+def sig(x: float, digits: int = 2) -> str:
+    """``x`` rounded to ``digits`` significant digits, printed without exponent where short
+    (``sig(278) == "280"``, ``sig(0.01534) == "0.015"``); ``inf`` and ``n/a`` (NaN) as words."""
+    x = float(x)
+    if np.isnan(x):
+        return "n/a"
+    return "inf" if not np.isfinite(x) else f"{float(f'{x:.{digits}g}'):g}"
+
+
 def format_spread(values, digits: int = 2, quantiles=(0.1, 0.9)) -> str:
     """``"median [low, high]"`` with ``digits`` significant digits (infinities print as
     ``inf``, NaN as ``n/a``). The quantiles are order statistics (no interpolation), so each
     number is one of the measured values, rounded."""
-    def fmt(x):
-        if np.isnan(x):
-            return "n/a"
-        return "inf" if not np.isfinite(x) else f"{float(f'{x:.{digits}g}'):g}"
     med, lo, hi = spread(values, quantiles)
-    return f"{fmt(med)} [{fmt(lo)}, {fmt(hi)}]"
+    return f"{sig(med, digits)} [{sig(lo, digits)}, {sig(hi, digits)}]"
 
 
 # ------------------------------------------------------------------- verdicts

@@ -33,9 +33,14 @@ def _mT(a: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------- the kernels
-# Unchecked evaluations used inside the loops (inputs are checked once, on entry). They use the
-# same products, in the same order, as ShallowProblem.f, .rho and .gradient, so a run on a
-# ShallowProblem gives the same floating-point numbers as calling those methods.
+# Unchecked evaluations used inside the loops (inputs are checked once, on entry). They compute
+# what ShallowProblem.f, .rho and .gradient compute, with the same formulas; the transposes are
+# made contiguous first (NumPy's stacked matmul is two to three times slower on transposed
+# views of these small matrices), so the results agree with those methods to roundoff.
+def _T(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(_mT(a))
+
+
 def _f(data, W1, W2):
     US, Yt, _, _, outside, _ = data
     R = W2 @ (W1 @ US) - Yt
@@ -44,20 +49,29 @@ def _f(data, W1, W2):
 
 def _rho(data, W1, W2):
     XXt = data[2]
-    D = _mT(W2) @ W2 - W1 @ XXt @ _mT(W1)
+    D = _T(W2) @ W2
+    D -= (W1 @ XXt) @ _T(W1)
     return np.sum(D * D, axis=(-2, -1))
 
 
-def _gradient(data, mu, W1, W2):
+def _gradient(data, mu, W1, W2, with_rho=False):
+    """``(G1, G2)`` of (18)-(19); with ``with_rho`` also the regularizer (3) (from the same
+    ``D``), as a third element."""
     _, _, XXt, YXt, _, _ = data
+    W1T, W2T = _T(W1), _T(W2)
     K = W1 @ XXt
-    E = W2 @ K - YXt
-    G1 = _mT(W2) @ E
-    G2 = E @ _mT(W1)
-    if mu:
-        D = _mT(W2) @ W2 - K @ _mT(W1)
-        G1 = G1 - mu * (D @ K)
-        G2 = G2 + mu * (W2 @ D)
+    E = W2 @ K
+    E -= YXt
+    G1 = W2T @ E
+    G2 = E @ W1T
+    if mu or with_rho:
+        D = W2T @ W2
+        D -= K @ W1T
+        if mu:
+            G1 -= mu * (D @ K)
+            G2 += mu * (W2 @ D)
+        if with_rho:
+            return G1, G2, np.sum(D * D, axis=(-2, -1))
     return G1, G2
 
 
@@ -320,8 +334,10 @@ def gradient_descent(problem, W1, W2, step, n_steps: int, record_every: int = 1,
             if dead.any():
                 G1[dead] = 0.0
                 G2[dead] = 0.0
-            W1 -= eta * G1
-            W2 -= eta * G2
+            G1 *= eta
+            G2 *= eta
+            W1 -= G1
+            W2 -= G2
     return Run(np.array(steps), np.array(gs), np.array(fs), np.array(rhos), W1, W2,
                {k: np.array(v) for k, v in recs.items()}, dead if dead.any() else None)
 
@@ -527,8 +543,11 @@ def batched_lbfgs(problem, W1, W2, memory: int = 100, max_iter: int = 500, max_f
     def fun(v):
         A1, A2 = split(v)
         f_v = _f(data, A1, A2)
-        r_v = _rho(data, A1, A2) if mu else np.zeros_like(f_v)
-        G1, G2 = _gradient(data, mu, A1, A2)
+        if mu:
+            G1, G2, r_v = _gradient(data, mu, A1, A2, with_rho=True)
+        else:
+            G1, G2 = _gradient(data, mu, A1, A2)
+            r_v = np.zeros_like(f_v)
         grad = np.concatenate([G1.reshape(*batch, n1), G2.reshape(*batch, n - n1)], axis=-1)
         return f_v + 0.25 * mu * r_v, grad, np.stack([f_v, r_v], axis=-1)
 

@@ -251,3 +251,14 @@ def test_cubic_minimizer():
     # clipped to the bounds, in either order of the points
     t = training._cubic_min(np.array(1.0), f(1.0), df(1.0), np.array(0.0), f(0.0), df(0.0), 0.5, 1.0)
     assert float(t) == pytest.approx(0.5)
+
+
+def test_fused_gradient_and_regularizer():
+    st, ps = stack_of(3, 4, 2, 0.3, range(3))
+    W1, W2 = st.random_weights(np.random.default_rng(5))
+    data = training._data(st)
+    G1, G2, rho = training._gradient(data, st.mu, W1, W2, with_rho=True)
+    H1, H2 = st.gradient(W1, W2)
+    np.testing.assert_allclose(rho, st.rho(W1, W2), rtol=1e-12)
+    np.testing.assert_array_equal(G1, H1)
+    np.testing.assert_array_equal(G2, H2)
