@@ -1,7 +1,7 @@
 """Regenerate book/shallow/data/experiments.json: the GD step sizes of paper A's experiments
 and the long gradient-descent runs on g.
 
-Run: ``.venv/bin/python scripts/experiments_data.py`` (about five minutes on 2 cores;
+Run: ``.venv/bin/python scripts/experiments_data.py`` (five to seven minutes;
 ``--long-only`` keeps the step search in the file and redoes only the long runs).
 
 For each data scaling (``unit``: X with N(0, 1) entries, the paper's literal reading;
