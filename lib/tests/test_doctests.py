@@ -6,7 +6,8 @@ import importlib
 import pytest
 
 MODULES = ["shallow", "critical", "conditions", "spectrum", "losses", "deep", "deep_training",
-           "corollary1", "nonlinear", "reproducibility", "training", "saddles", "display", "ledger", "widgets", "plotting"]
+           "corollary1", "nonlinear", "reproducibility", "experiments", "experiment_plots",
+           "stationary", "probe", "training", "saddles", "display", "ledger", "widgets", "plotting"]
 
 
 @pytest.mark.parametrize("name", MODULES)

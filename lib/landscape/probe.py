@@ -1,0 +1,209 @@
+r"""Probing paper A's conjecture: does f itself have no spurious local minima and only strict
+saddles when ``X X^T`` has full rank?
+
+Two probes on many random instances (:func:`instance`), each batched over starts:
+
+* :func:`descent_probe` runs L-BFGS on f from random starts and sorts the end points: at the
+  global minimum, or not (then the gradient norm and the smallest Hessian eigenvalue there say
+  whether the run stopped at a critical point or was still on its way);
+* :func:`transported_probe` takes the critical points of g that Lemma 1 lists (they are
+  critical for f too, Theorem 2(ii)), moves each along f's symmetry
+  ``(W1, W2) -> (A W1, W2 A^-1)`` with a random invertible ``A`` (which leaves f unchanged and
+  makes the point unbalanced, so no longer critical for g), and sorts the results;
+* :func:`critical_probe` looks for critical points of every kind by minimizing
+  ``1/2 ||grad f||^2`` (:func:`landscape.stationary.find_critical_points`), and sorts those it
+  finds with the Hessian (:func:`landscape.stationary.classify`); a second-order critical
+  point that is not a global minimum, the only kind that could contradict the conjecture, is
+  tested further by descending from small perturbations (:func:`landscape.stationary.escapes`).
+
+Tolerances are relative to the scale of the instance: ``scale = ||X X^T|| ||Y X^T||`` for
+gradients and Hessian eigenvalues, ``1/2 ||Y||^2`` for values.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from .critical import critical_points
+from .shallow import ShallowProblem
+from .stationary import classify, escapes, find_critical_points
+from .training import batched_lbfgs
+
+__all__ = ["KINDS", "CriticalReport", "DescentReport", "TransportReport", "critical_probe",
+           "descent_probe", "instance", "rebalance", "transported_probe"]
+
+#: The kinds of targets: generic Gaussian Y; Y = W X with W of rank 1 (a low-rank target);
+#: and Y whose projected targets Y V have repeated singular values (3, 3, 1, 1, ...), the
+#: degenerate case that earlier results (Table I) exclude.
+KINDS = ("gaussian", "rank-one", "repeated")
+
+
+def instance(d0: int, d1: int, d2: int, kind: str, rng, extra: int = 3) -> ShallowProblem:
+    """A random instance of f (``mu = 0``): Gaussian ``X`` with ``N = d0 + extra`` samples and
+    targets of the given ``kind`` (see :data:`KINDS`)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    N = d0 + extra
+    X = rng.standard_normal((d0, N))
+    if kind == "gaussian":
+        Y = rng.standard_normal((d2, N))
+    elif kind == "rank-one":
+        Y = np.outer(rng.standard_normal(d2), rng.standard_normal(d0)) @ X
+    else:
+        V = np.linalg.svd(X, full_matrices=False)[2].T           # (N, d0)
+        k = min(d0, d2)
+        P = np.linalg.qr(rng.standard_normal((d2, k)))[0]
+        Q = np.linalg.qr(rng.standard_normal((d0, k)))[0]
+        lam = np.where(np.arange(k) < 2, 3.0, 1.0)               # 3, 3, 1, 1, ...
+        Y = (P * lam) @ Q.T @ V.T
+    return ShallowProblem(X, Y, hidden=d1)
+
+
+def rebalance(p: ShallowProblem, W1, W2):
+    """The balanced factorization of the same product: weights with ``W2 W1`` unchanged (so
+    the same value of f) and ``W2^T W2 = W1 X X^T W1^T`` (the construction of the proof of
+    Theorem 2(i), applied to ``W2 W1 U Sigma`` instead of ``Y V``)."""
+    M = (np.asarray(W2) @ np.asarray(W1)) @ (p.U * p.sigma)
+    P, s, Qt = np.linalg.svd(M, full_matrices=False)
+    k = min(p.d1, len(s))
+    r = np.sqrt(s[:k])
+    A2 = np.zeros((p.d2, p.d1))
+    A1 = np.zeros((p.d1, p.d0))
+    A2[:, :k] = P[:, :k] * r
+    A1[:k, :] = ((r[:, None] * Qt[:k]) / p.sigma) @ p.U.T
+    return A1, A2
+
+
+def _scales(p: ShallowProblem):
+    return np.abs(p.XXt).max() * np.abs(p.YXt).max(), 0.5 * float(np.sum(p.Y**2))
+
+
+@dataclass(frozen=True)
+class DescentReport:
+    """Where L-BFGS runs on f ended: counts by outcome, and the largest relative excess."""
+
+    n_runs: int
+    outcomes: dict
+    worst_excess: float
+
+
+def descent_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
+                  max_iter: int = 3000) -> DescentReport:
+    """L-BFGS (memory 10) on f from ``n_starts`` Gaussian starts of entry size ``scale``.
+
+    Each end point is ``"global minimum"`` (value within ``1e-8 * 1/2 ||Y||^2`` of the
+    minimum); or, if the run stopped where the gradient is not at roundoff level (on a slope,
+    typically because the weights drifted along f's flat directions ``(A W1, W2 A^-1)`` until
+    the problem became too ill-conditioned for the line search), ``"global minimum after
+    rebalancing"`` when a fresh L-BFGS run from the balanced weights with the same product
+    (:func:`rebalance`, same value of f) gets to the minimum, and ``"unfinished"`` when it does
+    not; or the :func:`~landscape.stationary.classify` kind of the critical point the run stopped at.
+    ``worst_excess`` is the largest relative excess at the end (after the restarts).
+    """
+    W1, W2 = p.random_weights(rng, scale=scale, batch=(n_starts,))
+    run = batched_lbfgs(p, W1, W2, memory=10, max_iter=max_iter, max_fev=3 * max_iter)
+    g_scale, v_scale = _scales(p)
+    excess = (run.g[-1] - p.global_minimum()) / v_scale
+    outcomes = Counter()
+    for i in range(n_starts):
+        if excess[i] <= 1e-8:
+            outcomes["global minimum"] += 1
+        elif p.gradient_norm(run.W1[i], run.W2[i]) > 1e-9 * g_scale:
+            # stopped on a slope: restart from the same product, balanced (f is unchanged)
+            A1, A2 = rebalance(p, run.W1[i], run.W2[i])
+            again = batched_lbfgs(p, A1, A2, memory=10, max_iter=max_iter, max_fev=3 * max_iter)
+            excess[i] = (again.g[-1] - p.global_minimum()) / v_scale
+            outcomes["global minimum after rebalancing" if excess[i] <= 1e-8 else "unfinished"] += 1
+        else:
+            outcomes[classify(p, run.W1[i], run.W2[i], 1e-7 * g_scale)[0]] += 1
+    return DescentReport(n_starts, dict(outcomes), float(np.max(excess)))
+
+
+@dataclass(frozen=True)
+class CriticalReport:
+    """Critical points found by minimizing ``1/2 ||grad f||^2``, sorted.
+
+    Attributes
+    ----------
+    n_starts : int
+    kinds : dict
+        Counts by :func:`~landscape.stationary.classify` kind among the points with a gradient at roundoff level.
+    not_critical : int
+        Runs that ended at a local minimum of the gradient norm that is not a zero.
+    lam_min : list of float
+        The smallest Hessian eigenvalue (relative to ``scale``) at each saddle found.
+    escaped : list of float
+        For each second-order critical point that is not global, how far descent from its
+        neighbourhood got below it (relative to ``1/2 ||Y||^2``).
+    """
+
+    n_starts: int
+    kinds: dict
+    not_critical: int
+    lam_min: list
+    escaped: list
+
+
+def critical_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
+                   max_iter: int = 2000) -> CriticalReport:
+    """Search for critical points of f from ``n_starts`` Gaussian starts and sort them."""
+    W1, W2 = p.random_weights(rng, scale=scale, batch=(n_starts,))
+    found = find_critical_points(p, W1, W2, max_iter=max_iter)
+    g_scale, v_scale = _scales(p)
+    kinds, lam, esc = Counter(), [], []
+    crit = found.grad_norm <= 1e-9 * g_scale
+    for i in np.flatnonzero(crit):
+        kind, lam_min = classify(p, found.W1[i], found.W2[i], 1e-7 * g_scale)
+        kinds[kind] += 1
+        if kind == "strict saddle":
+            lam.append(lam_min / g_scale)
+        elif kind != "global minimum":
+            esc.append(escapes(p, found.W1[i], found.W2[i], rng) / v_scale)
+    return CriticalReport(n_starts, dict(kinds), int(np.sum(~crit)), lam, esc)
+
+
+@dataclass(frozen=True)
+class TransportReport:
+    """Lemma 1's critical points moved along f's symmetry, sorted with f's Hessian.
+
+    ``kinds`` counts :func:`~landscape.stationary.classify` kinds; ``max_grad`` is the largest relative gradient
+    norm of f at the moved points (roundoff: they are critical); ``max_lam_saddle`` the
+    largest (least negative) relative smallest eigenvalue among the saddles.
+    """
+
+    n_points: int
+    kinds: dict
+    max_grad: float
+    max_lam_saddle: float
+
+
+def transported_probe(p: ShallowProblem, rng, max_points: int = 64) -> TransportReport:
+    """Critical points of f off the balanced set: elements of Lemma 1's set C (at most
+    ``max_points``, chosen at random), each moved to ``(A W1, W2 A^-1)`` with
+    ``A = Q1 diag(e^z) Q2``, ``Q1, Q2`` random rotations and ``z`` standard normal."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    points = critical_points(p, rng=rng)
+    if len(points) > max_points:
+        points = [points[i] for i in rng.choice(len(points), max_points, replace=False)]
+    g_scale, _ = _scales(p)
+    kinds, grads, lams = Counter(), [], []
+    d1 = p.d1
+    for c in points:
+        Q1 = np.linalg.qr(rng.standard_normal((d1, d1)))[0]
+        Q2 = np.linalg.qr(rng.standard_normal((d1, d1)))[0]
+        z = rng.standard_normal(d1)
+        A, A_inv = (Q1 * np.exp(z)) @ Q2, Q2.T @ (Q1.T * np.exp(-z)[:, None])
+        W1, W2 = A @ c.W1, c.W2 @ A_inv
+        grads.append(p.gradient_norm(W1, W2) / g_scale)
+        kind, lam = classify(p, W1, W2, 1e-7 * g_scale)
+        kinds[kind] += 1
+        if kind == "strict saddle":
+            lams.append(lam / g_scale)
+    return TransportReport(len(points), dict(kinds), float(max(grads)),
+                           float(max(lams)) if lams else float("nan"))

@@ -1,0 +1,78 @@
+"""Regenerate book/shallow/data/conjecture.json: the numerical probe of paper A's conjecture
+that f (mu = 0) has no spurious local minima and only strict saddles when X X^T has full rank.
+
+Run: ``.venv/bin/python scripts/conjecture_data.py [--processes 2]`` (about eight minutes
+with one process).
+
+For every shape in SHAPES, every kind of targets in ``landscape.probe.KINDS`` and every seed
+in SEEDS, it draws an instance (``landscape.probe.instance``) and runs the two probes of
+``landscape.probe`` from ``STARTS`` random starts each: L-BFGS on f (``descent_probe``); and,
+on the shapes with at most ``SMALL`` parameters, a search for critical points by minimizing
+``1/2 ||grad f||^2`` (``critical_probe``) and Lemma 1's critical points moved off the balanced
+set along f's symmetry (``transported_probe``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import asdict
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+
+from landscape.probe import KINDS, critical_probe, descent_probe, instance, transported_probe
+
+OUT = Path(__file__).resolve().parents[1] / "book" / "shallow" / "data" / "conjecture.json"
+#: (d0, d1, d2): paper A's two shapes, bottlenecks (d1 < min(d0, d2)), a wide hidden layer,
+#: a single hidden unit, and shapes with d2 > d0 and d2 < d0.
+SHAPES = [(10, 15, 20), (20, 15, 20), (4, 2, 5), (5, 3, 3), (3, 4, 2), (5, 1, 4), (6, 3, 8), (8, 4, 6)]
+SEEDS = [0, 1, 2]
+STARTS = {"descent": 16, "critical": 24}
+#: The critical-point search and the transported points need dense Hessians and many
+#: iterations; they are run on the shapes with at most this many parameters.
+SMALL = 100
+
+
+def rng_for(shape_index: int, kind_index: int, seed: int, probe: int) -> np.random.Generator:
+    """The generator of one probe of one instance (independent streams, fixed by the indices)."""
+    return np.random.default_rng([seed, shape_index, kind_index, probe])
+
+
+def probe_one(args):
+    i, j, seed = args
+    shape, kind = SHAPES[i], KINDS[j]
+    p = instance(*shape, kind, rng_for(i, j, seed, 0))
+    d = descent_probe(p, STARTS["descent"], rng_for(i, j, seed, 1))
+    out = {"shape": shape, "kind": kind, "seed": seed, "rank_Y": p.rank_Y, "n_params": p.n_params,
+           "descent": asdict(d)}
+    if p.n_params <= SMALL:
+        out["critical"] = asdict(critical_probe(p, STARTS["critical"], rng_for(i, j, seed, 2)))
+        out["transported"] = asdict(transported_probe(p, rng_for(i, j, seed, 3)))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--processes", type=int, default=2)
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    jobs = [(i, j, s) for i in range(len(SHAPES)) for j in range(len(KINDS)) for s in SEEDS]
+    out = []
+    with Pool(args.processes) as pool:
+        for k, res in enumerate(pool.imap(probe_one, jobs)):
+            out.append(res)
+            print(f"[{k + 1}/{len(jobs)}] {res['shape']} {res['kind']} seed {res['seed']}: "
+                  f"{res['descent']['outcomes']} {res.get('critical', {}).get('kinds')}"
+                  f" {res.get('transported', {}).get('kinds')} ({time.perf_counter() - t0:.0f} s)",
+                  flush=True)
+    data = {"shapes": SHAPES, "kinds": list(KINDS), "seeds": SEEDS, "starts": STARTS,
+            "instances": out}
+    OUT.write_text(json.dumps(data, separators=(",", ":")) + "\n")
+    print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
