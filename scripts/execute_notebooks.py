@@ -9,8 +9,8 @@ Usage: python scripts/execute_notebooks.py [NOTEBOOK.ipynb ...]
 - stores the widget state (``store_widget_state=True``) so ipywidgets render in the HTML;
 - normalises the kernelspec to ``python3``, writes no execution timestamps and replaces
   the random widget model ids by ids derived from the notebook's name and the order in
-  which the models were created, so that re-executing an unchanged notebook leaves the
-  file unchanged;
+  which the models were created, and joins consecutive chunks of printed text, so that
+  re-executing an unchanged notebook leaves the file unchanged;
 - prints each notebook's wall time on stderr and records it (chapters only), with a
   description of the machine, in ``book/appendix/timings.json``;
 - runs the appendix notebooks (the ledger, the reproducibility page) last, and re-runs them
@@ -98,6 +98,25 @@ def stable_widget_ids(nb, name: str):
     return nbformat.reads(text, as_version=4)
 
 
+def merge_streams(nb) -> None:
+    """Join consecutive stdout (or stderr) outputs of a cell into one.
+
+    How a cell's printed text is split into chunks depends on timing, so without this a
+    re-execution rewrites the notebook although nothing changed (the HTML and nbval
+    merge the chunks anyway).
+    """
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            if (out.get("output_type") == "stream" and merged
+                    and merged[-1].get("output_type") == "stream" and merged[-1].name == out.name):
+                merged[-1].text += out.text
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
 def execute(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -113,6 +132,7 @@ def execute(path: Path) -> None:
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # no timestamp churn in diffs
+    merge_streams(nb)
     nb = stable_widget_ids(nb, path.name)
     nbformat.validate(nb)
     nbformat.write(nb, path)
