@@ -45,6 +45,72 @@ def _numerical_rank(s: np.ndarray, shape: tuple[int, int]) -> int:
     return int(np.count_nonzero(s > tol))
 
 
+# ----------------------------------------------------------------- the kernels
+# Unchecked evaluations on the invariants ``data = (U Sigma, Y V, X X^T, Y X^T,
+# ||Y||^2 - ||YV||^2, ||Y||^2)``, with any leading batch axes (of the weights, and of the
+# invariants for a stack of problems, ``landscape.training.ProblemStack``). The methods of
+# ShallowProblem check their inputs and call these; the batched runners of
+# ``landscape.training`` call them inside their loops. Transposes are made contiguous first
+# (NumPy's stacked matmul is two to three times slower on transposed views of small matrices).
+def _T(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(_mT(a))
+
+
+def _f(data, W1, W2):
+    """f of (1), from the reduced form (see :class:`ShallowProblem`)."""
+    US, Yt, _, _, outside, _ = data
+    R = W2 @ (W1 @ US) - Yt
+    return 0.5 * (np.sum(R * R, axis=(-2, -1)) + outside)
+
+
+def _rho(data, W1, W2):
+    """rho of (3)."""
+    XXt = data[2]
+    D = _T(W2) @ W2
+    D -= (W1 @ XXt) @ _T(W1)
+    return np.sum(D * D, axis=(-2, -1))
+
+
+def _gradient(data, mu, W1, W2, with_rho=False):
+    """``(G1, G2)`` of (18)-(19); with ``with_rho`` also the regularizer (3) (from the same
+    ``D``), as a third element."""
+    _, _, XXt, YXt, _, _ = data
+    W1T, W2T = _T(W1), _T(W2)
+    K = W1 @ XXt
+    E = W2 @ K
+    E -= YXt
+    G1 = W2T @ E
+    G2 = E @ W1T
+    if mu or with_rho:
+        D = W2T @ W2
+        D -= K @ W1T
+        if mu:
+            G1 -= mu * (D @ K)
+            G2 += mu * (W2 @ D)
+        if with_rho:
+            return G1, G2, np.sum(D * D, axis=(-2, -1))
+    return G1, G2
+
+
+def _hvp(data, mu, W1, W2, V1, V2):
+    """The directional derivative of (18)-(19) along ``(V1, V2)``: ``H v`` in blocks."""
+    _, _, C, YXt, _, _ = data
+    K = W1 @ C
+    E = W2 @ K - YXt
+    dK = V1 @ C
+    dE = V2 @ K + W2 @ dK
+    H1 = _mT(V2) @ E + _mT(W2) @ dE
+    H2 = dE @ _mT(W1) + E @ _mT(V1)
+    if mu:
+        D = _mT(W2) @ W2 - K @ _mT(W1)
+        S = _mT(W2) @ V2
+        T = V1 @ _mT(K)
+        dD = S + _mT(S) - T - _mT(T)
+        H1 = H1 - mu * (dD @ K + D @ dK)
+        H2 = H2 + mu * (V2 @ D + W2 @ dD)
+    return H1, H2
+
+
 class ShallowProblem:
     r"""Training a shallow linear network: f of (1) and its regularized form g of (2).
 
@@ -128,6 +194,7 @@ class ShallowProblem:
         self._Ytilde = Y @ Vt.T  # Y V, (d2, d0)
         self._outside = float(np.sum((Y - self._Ytilde @ Vt) ** 2))  # ||Y||^2 - ||YV||^2
         self._Y_norm2 = float(np.sum(Y * Y))
+        self._data = (self._US, self._Ytilde, self._XXt, self._YXt, self._outside, self._Y_norm2)
         P, lam, Qt = np.linalg.svd(self._Ytilde, full_matrices=False)
         self._rank_Y = _numerical_rank(lam, self._Ytilde.shape)
         self._P, self._lam, self._Q = P, lam, Qt.T
@@ -323,15 +390,11 @@ class ShallowProblem:
     # -------------------------------------------------------------- objective
     def f(self, W1, W2):
         """The unregularized objective (1), ``1/2 ||W2 W1 X - Y||_F^2``."""
-        W1, W2 = self._weights(W1, W2)
-        R = W2 @ (W1 @ self._US) - self._Ytilde
-        return 0.5 * (np.sum(R * R, axis=(-2, -1)) + self._outside)
+        return _f(self._data, *self._weights(W1, W2))
 
     def rho(self, W1, W2):
         """The regularizer (3), ``||W2^T W2 - W1 X X^T W1^T||_F^2``."""
-        W1, W2 = self._weights(W1, W2)
-        D = _mT(W2) @ W2 - W1 @ self._XXt @ _mT(W1)
-        return np.sum(D * D, axis=(-2, -1))
+        return _rho(self._data, *self._weights(W1, W2))
 
     def value(self, W1, W2):
         """``g = f + mu/4 rho`` of (2) (``f`` when ``mu = 0``); a float, or an array over batch axes."""
@@ -350,16 +413,7 @@ class ShallowProblem:
         with ``D = W2^T W2 - W1 X X^T W1^T``. (The gradient of the regularizer printed
         just after Lemma 1 is misprinted; this is the form that finite differences confirm.)
         """
-        W1, W2 = self._weights(W1, W2)
-        K = W1 @ self._XXt  # W1 X X^T
-        E = W2 @ K - self._YXt  # (W2 W1 X - Y) X^T
-        G1 = _mT(W2) @ E
-        G2 = E @ _mT(W1)
-        if self._mu:
-            D = _mT(W2) @ W2 - K @ _mT(W1)
-            G1 = G1 - self._mu * (D @ K)
-            G2 = G2 + self._mu * (W2 @ D)
-        return G1, G2
+        return _gradient(self._data, self._mu, *self._weights(W1, W2))
 
     def gradient_norm(self, W1, W2):
         """Frobenius norm of the whole gradient, ``sqrt(||dg/dW1||^2 + ||dg/dW2||^2)`` (batch-aware)."""
@@ -375,23 +429,7 @@ class ShallowProblem:
         broadcast against each other.
         """
         W1, W2 = self._weights(W1, W2)
-        V1, V2 = self._weights(V1, V2)
-        C = self._XXt
-        K = W1 @ C
-        E = W2 @ K - self._YXt
-        dK = V1 @ C
-        dE = V2 @ K + W2 @ dK
-        H1 = _mT(V2) @ E + _mT(W2) @ dE
-        H2 = dE @ _mT(W1) + E @ _mT(V1)
-        if self._mu:
-            mu = self._mu
-            D = _mT(W2) @ W2 - K @ _mT(W1)
-            S = _mT(W2) @ V2
-            T = V1 @ _mT(K)
-            dD = S + _mT(S) - T - _mT(T)
-            H1 = H1 - mu * (dD @ K + D @ dK)
-            H2 = H2 + mu * (V2 @ D + W2 @ dD)
-        return H1, H2
+        return _hvp(self._data, self._mu, W1, W2, *self._weights(V1, V2))
 
     def hessian(self, W1, W2) -> np.ndarray:
         r"""Dense Hessian of g in the parameter order ``[W1.ravel(), W2.ravel()]``.

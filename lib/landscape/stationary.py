@@ -25,28 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .shallow import ShallowProblem
+from .shallow import ShallowProblem, _hvp
 from .training import ProblemStack, _data, _gradient, _mT, gradient_descent, minimize_lbfgs
 
 __all__ = ["Search", "classify", "escapes", "find_critical_points", "hessian_vector_product"]
-
-
-def _hvp(data, mu, W1, W2, V1, V2):
-    _, _, C, YXt, _, _ = data
-    K = W1 @ C
-    E = W2 @ K - YXt
-    dK = V1 @ C
-    dE = V2 @ K + W2 @ dK
-    H1 = _mT(V2) @ E + _mT(W2) @ dE
-    H2 = dE @ _mT(W1) + E @ _mT(V1)
-    if mu:
-        D = _mT(W2) @ W2 - K @ _mT(W1)
-        S = _mT(W2) @ V2
-        T = V1 @ _mT(K)
-        dD = S + _mT(S) - T - _mT(T)
-        H1 = H1 - mu * (dD @ K + D @ dK)
-        H2 = H2 + mu * (V2 @ D + W2 @ dD)
-    return H1, H2
 
 
 def hessian_vector_product(problem, W1, W2, V1, V2):

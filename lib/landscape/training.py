@@ -20,7 +20,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ._checks import as_matrix, as_nonnegative_float, as_positive_int, check_shape
-from .shallow import ShallowProblem
+from .shallow import ShallowProblem, _T, _f, _gradient, _hvp, _mT, _rho  # noqa: F401 (re-exported kernels)
 from .spectrum import hessian_operator
 
 __all__ = ["LBFGSPath", "LBFGSResult", "LBFGSRun", "Minimization", "ProblemStack", "Run",
@@ -28,59 +28,9 @@ __all__ = ["LBFGSPath", "LBFGSResult", "LBFGSRun", "Minimization", "ProblemStack
            "minimize_lbfgs", "step_from_curvature"]
 
 
-def _mT(a: np.ndarray) -> np.ndarray:
-    return np.swapaxes(a, -1, -2)
-
-
-# ----------------------------------------------------------------- the kernels
-# Unchecked evaluations used inside the loops (inputs are checked once, on entry). They compute
-# what ShallowProblem.f, .rho and .gradient compute, with the same formulas; the transposes are
-# made contiguous first (NumPy's stacked matmul is two to three times slower on transposed
-# views of these small matrices), so the results agree with those methods to roundoff.
-def _T(a: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(_mT(a))
-
-
-def _f(data, W1, W2):
-    US, Yt, _, _, outside, _ = data
-    R = W2 @ (W1 @ US) - Yt
-    return 0.5 * (np.sum(R * R, axis=(-2, -1)) + outside)
-
-
-def _rho(data, W1, W2):
-    XXt = data[2]
-    D = _T(W2) @ W2
-    D -= (W1 @ XXt) @ _T(W1)
-    return np.sum(D * D, axis=(-2, -1))
-
-
-def _gradient(data, mu, W1, W2, with_rho=False):
-    """``(G1, G2)`` of (18)-(19); with ``with_rho`` also the regularizer (3) (from the same
-    ``D``), as a third element."""
-    _, _, XXt, YXt, _, _ = data
-    W1T, W2T = _T(W1), _T(W2)
-    K = W1 @ XXt
-    E = W2 @ K
-    E -= YXt
-    G1 = W2T @ E
-    G2 = E @ W1T
-    if mu or with_rho:
-        D = W2T @ W2
-        D -= K @ W1T
-        if mu:
-            G1 -= mu * (D @ K)
-            G2 += mu * (W2 @ D)
-        if with_rho:
-            return G1, G2, np.sum(D * D, axis=(-2, -1))
-    return G1, G2
-
-
 def _data(problem) -> tuple:
     """The invariants ``(U Sigma, Y V, X X^T, Y X^T, ||Y||^2 - ||YV||^2, ||Y||^2)``."""
-    if isinstance(problem, ProblemStack):
-        return problem._data
-    return (problem.U * problem.sigma, problem.Ytilde, problem.XXt, problem.YXt,
-            problem.unreachable, float(np.sum(problem.Y**2)))
+    return problem._data
 
 
 def _check_problem(problem):
