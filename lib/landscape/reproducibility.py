@@ -11,7 +11,7 @@ import re
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["figures", "pinned", "seeds", "version_mismatches"]
+__all__ = ["data_scripts", "figures", "pinned", "seeds", "version_mismatches"]
 
 _PIN = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;#]+)")
 _SEED = re.compile(r"default_rng\(\s*(\d+)\s*\)")
@@ -73,4 +73,17 @@ def figures(book_root: str | Path) -> list[tuple[str, str, str]]:
             fig = cell.get("metadata", {}).get("mystnb", {}).get("figure")
             if cell["cell_type"] == "code" and fig:
                 out.append((path.relative_to(book_root).as_posix(), fig.get("name", ""), fig.get("caption", "")))
+    return out
+
+
+def data_scripts(scripts_dir: str | Path) -> list[tuple[str, str]]:
+    """``(script, what it regenerates)`` for every ``scripts/*.py`` whose docstring starts
+    with "Regenerate" (the scripts that recompute the book's stored result files)."""
+    import ast
+
+    out = []
+    for path in sorted(Path(scripts_dir).glob("*.py")):
+        doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+        if doc.startswith("Regenerate"):
+            out.append((path.name, " ".join(doc.split(":")[0].split()[1:])))
     return out
