@@ -48,7 +48,7 @@ test execute: export MKL_NUM_THREADS := 1
 
 NOTEBOOKS = $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 LIB_TESTS = $(wildcard lib/tests/test_*.py)
-BENCHES   = $(wildcard bench/*.py)
+BENCHES   = $(filter-out bench/_%,$(wildcard bench/*.py))
 
 .PHONY: help venv .venv book vendor test lab execute bench clean
 

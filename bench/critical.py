@@ -13,21 +13,12 @@ Run: ``make bench`` or ``.venv/bin/python bench/critical.py``.
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 
 from landscape.critical import critical_points, find_critical_points, problem_with_spectrum
 from landscape.spectrum import BATCH_HVP_MAX, smallest_eigenvalue, smallest_eigenvalues
-
-
-def best(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
+from _timing import best_of
 
 
 def main():
@@ -39,8 +30,8 @@ def main():
         C = critical_points(p)
         W1 = np.array([c.W1 for c in C])
         W2 = np.array([c.W2 for c in C])
-        tb, lb = best(lambda: smallest_eigenvalues(p, W1, W2))
-        tl, ll = best(lambda: [smallest_eigenvalue(p, a, b, method="dense") for a, b in zip(W1, W2)])
+        tb, lb = best_of(lambda: smallest_eigenvalues(p, W1, W2))
+        tl, ll = best_of(lambda: [smallest_eigenvalue(p, a, b, method="dense") for a, b in zip(W1, W2)])
         assert np.allclose(lb, ll, atol=1e-9 * np.abs(ll).max())
         print(f"{str((d0, d1, d2)):>12} {r:>3} {len(C):>5} {p.n_params:>4} {tb:8.3f}s {tl:8.3f}s {tl / tb:13.1f}")
 
@@ -49,8 +40,8 @@ def main():
     for d0, d1, d2, B in ((3, 2, 4, 100), (4, 3, 4, 100), (6, 4, 6, 50)):
         p = problem_with_spectrum(np.linspace(3, 1, min(d0, d2)), d0, d1, d2, 0.125, rng)
         W1, W2 = p.random_weights(rng, batch=(B,))
-        tb, rb = best(lambda: find_critical_points(p, W1, W2, max_iter=40, gtol=0.0), repeat=1)
-        tl, rl = best(lambda: [find_critical_points(p, W1[[i]], W2[[i]], max_iter=40, gtol=0.0)
+        tb, rb = best_of(lambda: find_critical_points(p, W1, W2, max_iter=40, gtol=0.0), repeat=1)
+        tl, rl = best_of(lambda: [find_critical_points(p, W1[[i]], W2[[i]], max_iter=40, gtol=0.0)
                                for i in range(B)], repeat=1)
         same = np.allclose(rb.W1, np.concatenate([r.W1 for r in rl]), atol=1e-8)
         print(f"{str((d0, d1, d2)):>12} {B:>4} {tb:8.3f}s {tl:8.3f}s {tl / tb:13.1f}"

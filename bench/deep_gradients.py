@@ -16,25 +16,16 @@ Run: ``make bench`` or ``.venv/bin/python bench/deep_gradients.py``.
 from __future__ import annotations
 
 import os
-import time
 
 import numpy as np
 
 from landscape.deep import DeepLinearNetwork
 from landscape.losses import Quadratic
+from _timing import best_of
 
 WIDTH = 128         # every hidden layer, and the input and output sizes
 N = 256             # samples
 REPEATS = 30
-
-
-def best_time(fn, repeats=REPEATS):
-    best = np.inf
-    for _ in range(repeats):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
 
 
 def main():
@@ -49,8 +40,8 @@ def main():
     for k in range(2, 9):
         net = DeepLinearNetwork((WIDTH,) * (k + 1), loss)
         Ms = net.random_weights(rng)
-        t_fast, g_fast = best_time(lambda: net.gradient(Ms))
-        t_naive, g_naive = best_time(lambda: net.gradient_naive(Ms))
+        t_fast, g_fast = best_of(lambda: net.gradient(Ms), REPEATS)
+        t_naive, g_naive = best_of(lambda: net.gradient_naive(Ms), REPEATS)
         diff = max(np.abs(a - b).max() / np.abs(b).max() for a, b in zip(g_fast, g_naive))
         ratios[k] = t_naive / t_fast
         print(f"{k:>5} {t_fast * 1e3:>11.3f} ms {t_naive * 1e3:>7.3f} ms {ratios[k]:>6.2f}x {diff:>13.1e}")

@@ -13,13 +13,13 @@ Run: ``.venv/bin/python bench/eigen.py [--dense-limit 7200]``.
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 
 from landscape.critical import critical_point
 from landscape.shallow import ShallowProblem
 from landscape.spectrum import DENSE_MAX, smallest_eigenvalue
+from _timing import best_of
 
 SIZES = [(10, 15, 20), (20, 15, 20), (20, 30, 20), (25, 32, 25), (30, 40, 30), (50, 40, 50), (60, 60, 60),
          (100, 80, 100)]
@@ -32,12 +32,6 @@ def points(d0, d1, d2, rng):
     k = min(p.rank_Y - 1, d1)
     c = critical_point(p, range(1, k + 1))
     return p, {"saddle": (c.W1, c.W2), "random": p.random_weights(rng, scale=0.3)}
-
-
-def timed(fn):
-    t = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t, out
 
 
 def main():
@@ -62,9 +56,9 @@ def main():
                 # matrix-free path at saddles, where the negative eigenvalue is isolated.
                 print(f"{str((d0, d1, d2)):>15} {n:>6} {name:>7}  (skipped: clustered spectrum)")
                 continue
-            t_l, lam_l = timed(lambda: smallest_eigenvalue(p, W1, W2, method="lanczos"))
+            t_l, lam_l = best_of(repeat=1, fn=lambda: smallest_eigenvalue(p, W1, W2, method="lanczos"))
             if n <= args.dense_limit:
-                t_d, lam_d = timed(lambda: smallest_eigenvalue(p, W1, W2, method="dense"))
+                t_d, lam_d = best_of(repeat=1, fn=lambda: smallest_eigenvalue(p, W1, W2, method="dense"))
                 diff = f"{abs(lam_d - lam_l) / abs(lam_d):10.1e}"
                 dense = f"{t_d:9.3f}s"
                 last[name] = (n, t_d)

@@ -25,15 +25,7 @@ import numpy as np
 
 from landscape.experiments import PAPER, SETUPS, draw
 from landscape.training import gradient_descent
-
-
-def best_of(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
+from _timing import best_of
 
 
 def jax_runner(batch, step, n_steps, record_every):

@@ -19,24 +19,14 @@ Run: ``make bench`` or ``.venv/bin/python bench/hessian.py``.
 from __future__ import annotations
 
 import os
-import time
 
 import numpy as np
 
 from landscape.shallow import ShallowProblem
+from _timing import best_of
 
 SIZES = [(10, 15, 20), (20, 15, 20), (50, 40, 50)]
 MU = 0.125
-
-
-def best_time(fn, repeats):
-    best = np.inf
-    out = None
-    for _ in range(repeats):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
 
 
 def hvp_loop(p, W1, W2):
@@ -104,10 +94,10 @@ def main():
         W1, W2 = p.random_weights(rng)
         n = p.n_params
         reps = 20 if n < 1000 else 5
-        t_h, H = best_time(lambda: p.hessian(W1, W2), reps)
-        t_loop, H_loop = best_time(lambda: hvp_loop(p, W1, W2), max(2, reps // 5))
-        t_fd, H_fd = best_time(lambda: central_fd(p, W1, W2), max(2, reps // 5))
-        t_fill, _ = best_time(lambda: np.full((n, n), 1.0), reps)
+        t_h, H = best_of(lambda: p.hessian(W1, W2), reps)
+        t_loop, H_loop = best_of(lambda: hvp_loop(p, W1, W2), max(2, reps // 5))
+        t_fd, H_fd = best_of(lambda: central_fd(p, W1, W2), max(2, reps // 5))
+        t_fill, _ = best_of(lambda: np.full((n, n), 1.0), reps)
         agree = np.abs(H - H_loop).max() / np.abs(H).max()
         print(f"{str((d0, d1, d2)):>14} {n:>5} {t_h*1e3:>8.2f}ms {t_loop*1e3:>8.1f}ms {t_fd*1e3:>8.1f}ms "
               f"{t_fill*1e3:>7.2f}ms {t_loop/t_h:>7.1f} {t_fd/t_h:>7.1f} {t_h/t_fill:>7.2f} {agree:>8.1e}")
@@ -115,7 +105,7 @@ def main():
         if jax_run is not None:
             theta = p.pack(W1, W2)
             jax_run(theta)  # compile
-            t_jax, H_jax = best_time(lambda: jax_run(theta), reps)
+            t_jax, H_jax = best_of(lambda: jax_run(theta), reps)
             print(f"{'':>14} {'':>5} jax.hessian (jit, warm) {t_jax*1e3:.2f}ms: jax/closed-form = "
                   f"{t_jax/t_h:.1f}x, agreement {np.abs(H - H_jax).max() / np.abs(H).max():.1e}")
         else:

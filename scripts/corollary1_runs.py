@@ -21,7 +21,6 @@ import sys
 import time
 from pathlib import Path
 
-from landscape.deep import DeepLinearNetwork
 from landscape.deep_training import runs_from_starts
 from landscape.corollary1 import COROLLARY1, corollary1_config
 

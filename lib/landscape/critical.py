@@ -465,7 +465,7 @@ def identify(problem: ShallowProblem, W1, W2, rtol: float = 1e-6) -> Pattern:
     problem = _check_problem(problem)
     W1, W2 = problem._weights(W1, W2, batch=False)
     rtol = as_nonnegative_float("rtol", rtol)
-    d1, r = problem.d1, problem.rank_Y
+    r = problem.rank_Y
     lam1 = _scale(problem)
     G2 = W2.T @ W2
     G1 = W1 @ problem.XXt @ W1.T
@@ -594,8 +594,7 @@ def find_critical_points(problem: ShallowProblem, W1, W2, max_iter: int = 200, g
     if gtol is None:
         gtol = 1e-10 * max(float(np.linalg.norm(problem.YXt)), np.finfo(np.float64).tiny)
     gtol = as_nonnegative_float("gtol", gtol)
-    B, n = W1.shape[0], problem.n_params
-    n1 = problem.d1 * problem.d0
+    B = W1.shape[0]
 
     def pack(A1, A2):
         return np.concatenate([A1.reshape(A1.shape[0], -1), A2.reshape(A2.shape[0], -1)], axis=1)

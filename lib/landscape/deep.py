@@ -510,7 +510,6 @@ class MultiTowerNetwork:
         if isinstance(towers, (str, bytes)) or not hasattr(towers, "__len__") or len(towers) == 0:
             raise ValueError(f"towers must be a non-empty list of width lists; got {towers!r}")
         self._towers = tuple(_as_widths(f"towers[{t}]", w, 2) for t, w in enumerate(towers))
-        n, m = self._towers[0][0], self._towers[0][-1]
         if not isinstance(loss, Loss):
             raise TypeError(f"loss must be a landscape.losses.Loss; got {type(loss).__name__}")
         m_loss, n_loss = loss.shape

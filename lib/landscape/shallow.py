@@ -111,7 +111,47 @@ def _hvp(data, mu, W1, W2, V1, V2):
     return H1, H2
 
 
-class ShallowProblem:
+class _Shape:
+    """The sizes and the regularizer weight shared by :class:`ShallowProblem` and
+    :class:`~landscape.training.ProblemStack` (both set ``_d0, _d1, _d2, _mu``)."""
+
+    _d0: int
+    _d1: int
+    _d2: int
+    _mu: float
+
+    @property
+    def d0(self) -> int:
+        """Input size (rows of X)."""
+        return self._d0
+
+    @property
+    def d1(self) -> int:
+        """Hidden width (``hidden``)."""
+        return self._d1
+
+    @property
+    def d2(self) -> int:
+        """Output size (rows of Y)."""
+        return self._d2
+
+    @property
+    def mu(self) -> float:
+        """Weight of the regularizer in (2)."""
+        return self._mu
+
+    @property
+    def shapes(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Shapes of ``(W1, W2)``."""
+        return (self._d1, self._d0), (self._d2, self._d1)
+
+    @property
+    def n_params(self) -> int:
+        """Number of parameters ``d1 d0 + d2 d1`` (the size of the Hessian)."""
+        return self._d1 * self._d0 + self._d2 * self._d1
+
+
+class ShallowProblem(_Shape):
     r"""Training a shallow linear network: f of (1) and its regularized form g of (2).
 
     Parameters
@@ -201,29 +241,9 @@ class ShallowProblem:
 
     # ----------------------------------------------------------------- properties
     @property
-    def d0(self) -> int:
-        """Input size (rows of X)."""
-        return self._d0
-
-    @property
-    def d1(self) -> int:
-        """Hidden width (``hidden``)."""
-        return self._d1
-
-    @property
-    def d2(self) -> int:
-        """Output size (rows of Y)."""
-        return self._d2
-
-    @property
     def N(self) -> int:
         """Number of samples (columns of X and Y)."""
         return self._N
-
-    @property
-    def mu(self) -> float:
-        """Weight of the regularizer in (2)."""
-        return self._mu
 
     @property
     def X(self) -> np.ndarray:
@@ -284,16 +304,6 @@ class ShallowProblem:
     def unreachable(self) -> float:
         """``||Y||^2 - ||Y V||^2``: the energy of Y outside the row space of X."""
         return self._outside
-
-    @property
-    def shapes(self) -> tuple[tuple[int, int], tuple[int, int]]:
-        """Shapes of ``(W1, W2)``."""
-        return (self._d1, self._d0), (self._d2, self._d1)
-
-    @property
-    def n_params(self) -> int:
-        """Number of parameters ``d1 d0 + d2 d1`` (the size of the Hessian)."""
-        return self._d1 * self._d0 + self._d2 * self._d1
 
     def __repr__(self) -> str:
         return (

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .shallow import ShallowProblem, _hvp
-from .training import ProblemStack, _data, _gradient, _mT, gradient_descent, minimize_lbfgs
+from .training import ProblemStack, _data, _gradient, gradient_descent, minimize_lbfgs
 
 __all__ = ["Search", "classify", "escapes", "find_critical_points", "hessian_vector_product"]
 

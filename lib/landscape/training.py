@@ -20,7 +20,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ._checks import as_matrix, as_nonnegative_float, as_positive_int, check_shape
-from .shallow import ShallowProblem, _T, _f, _gradient, _hvp, _mT, _rho  # noqa: F401 (re-exported kernels)
+from .shallow import ShallowProblem, _Shape, _f, _gradient, _rho
 from .spectrum import hessian_operator
 
 __all__ = ["LBFGSPath", "LBFGSResult", "LBFGSRun", "Minimization", "ProblemStack", "Run",
@@ -38,7 +38,7 @@ def _check_problem(problem):
         raise TypeError(f"problem must be a ShallowProblem or a ProblemStack; got {type(problem).__name__}")
 
 
-class ProblemStack:
+class ProblemStack(_Shape):
     r"""Several instances of paper A's problem with the same shapes and ``mu``, stacked.
 
     Only the invariants of each problem are kept (``U Sigma``, ``Y V``, ``X X^T``, ``Y X^T`` and
@@ -95,30 +95,9 @@ class ProblemStack:
         return len(self._problems)
 
     @property
-    def mu(self) -> float:
-        """Weight of the regularizer in (2)."""
-        return self._mu
-
-    @property
-    def d0(self) -> int:
-        return self._d0
-
-    @property
-    def d1(self) -> int:
-        return self._d1
-
-    @property
-    def d2(self) -> int:
-        return self._d2
-
-    @property
     def Y_norm2(self) -> np.ndarray:
         """``||Y||_F^2`` of each problem, shape ``(B,)``."""
         return self._data[5]
-
-    @property
-    def n_params(self) -> int:
-        return self._d1 * self._d0 + self._d2 * self._d1
 
     def __len__(self) -> int:
         return self.size

@@ -184,9 +184,7 @@ def test_multitower_split_and_derivatives():
 
 
 def test_lemma1_construction_keeps_the_product_and_leaves_V():
-    rng = np.random.default_rng(5)
-    n = m = 4
-    X = np.eye(n)
+    X = np.eye(4)
     Y = np.diag([4.0, 3.0, 2.0, 1.0])
     net = DeepLinearNetwork((4, 3, 2, 3, 4), Quadratic(X, Y))
     q1 = np.eye(4)
@@ -204,7 +202,6 @@ def test_lemma1_construction_keeps_the_product_and_leaves_V():
     assert tr.steps[-1]["out_of_V"] > 1e-6
     assert net.gradient_norm(tr.Ms_tilde) > 1e-6
     with pytest.raises(ValueError, match="f'\\(AB\\) != 0"):
-        W = np.diag([4.0, 3.0, 2.0, 1.0])
         lemma1_construction(DeepLinearNetwork((4, 3, 2, 3, 4), Quadratic(X, M4 @ M3 @ M2 @ M1)), Ms)
 
 

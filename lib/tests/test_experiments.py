@@ -5,7 +5,6 @@ import pytest
 
 from landscape import experiments as ex
 from landscape.experiments import SETUPS, Curves, draw, leaky_relu, run_gd, run_lbfgs, tune_step
-from landscape.shallow import ShallowProblem
 from landscape.stationary import classify, escapes, find_critical_points, hessian_vector_product
 from landscape.training import ProblemStack
 

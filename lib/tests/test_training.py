@@ -8,10 +8,9 @@ import pytest
 from hypothesis import given, settings
 
 from landscape import training
-from landscape.shallow import ShallowProblem
 from landscape.training import (ProblemStack, batched_lbfgs, gradient_descent, lbfgs_path)
 
-from conftest import flat, make_problem, problems
+from conftest import make_problem, problems
 
 
 def stack_of(d0, d1, d2, mu, seeds, extra=6):
