@@ -15,7 +15,7 @@ from .losses import Quadratic
 
 __all__ = ["COROLLARY1", "corollary1_config", "corollary1_data"]
 
-#: The Corollary 1 grid: depths, where the narrowest layer is, hidden widths, init scales,
+#: The Corollary 1 grid, namely depths, where the narrowest layer is, hidden widths, init scales,
 #: runs per configuration, the tolerance of "reaching the optimum" and the iteration budget.
 COROLLARY1 = {
     "depths": [2, 3, 4, 5, 6],

@@ -179,12 +179,12 @@ class Quadratic(Loss):
 
     @property
     def unreachable(self) -> float:
-        """``||Y (I - V V^T)||_F^2``: the energy of ``Y`` outside the row space of ``X``."""
+        """The energy of ``Y`` outside the row space of ``X``, ``||Y (I - V V^T)||_F^2``."""
         return self._outside
 
     @property
     def projected_targets(self) -> np.ndarray:
-        """``Y V`` (shape ``(m, r_X)``): the targets in coordinates of the row space of X."""
+        """The targets in coordinates of the row space of X, ``Y V`` (shape ``(m, r_X)``)."""
         return self._YV
 
     def _value(self, P):

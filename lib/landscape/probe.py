@@ -35,7 +35,7 @@ from .training import batched_lbfgs
 __all__ = ["KINDS", "CriticalReport", "DescentReport", "TransportReport", "critical_probe",
            "descent_probe", "instance", "rebalance", "transported_probe"]
 
-#: The kinds of targets: generic Gaussian Y; Y = W X with W of rank 1 (a low-rank target);
+#: The kinds of targets, namely generic Gaussian Y; Y = W X with W of rank 1 (a low-rank target);
 #: and Y whose projected targets Y V have repeated singular values (3, 3, 1, 1, ...), the
 #: degenerate case that earlier results (Table I) exclude.
 KINDS = ("gaussian", "rank-one", "repeated")

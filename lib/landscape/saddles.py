@@ -64,7 +64,7 @@ def _bc(v, x):
     return np.broadcast_to(v, np.shape(x)).astype(np.float64)
 
 
-#: ``x^2/2 + y^4/4 - y^2/2``: a strict saddle at the origin, minima at ``(0, +-1)``.
+#: A strict saddle at the origin, ``x^2/2 + y^4/4 - y^2/2``, with minima at ``(0, +-1)``.
 STRICT_SADDLE = Landscape2D(
     name="strict saddle",
     formula=r"x^2/2 + y^4/4 - y^2/2",
@@ -74,7 +74,7 @@ STRICT_SADDLE = Landscape2D(
     critical_points=((0.0, 0.0), (0.0, 1.0), (0.0, -1.0)),
 )
 
-#: ``x^2/2 + y^6/6 - y^4/4``: a saddle with Hessian ``diag(1, 0)`` at the origin.
+#: A saddle with Hessian ``diag(1, 0)`` at the origin, ``x^2/2 + y^6/6 - y^4/4``.
 FLAT_SADDLE = Landscape2D(
     name="saddle without negative curvature",
     formula=r"x^2/2 + y^6/6 - y^4/4",
@@ -84,7 +84,7 @@ FLAT_SADDLE = Landscape2D(
     critical_points=((0.0, 0.0), (0.0, 1.0), (0.0, -1.0)),
 )
 
-#: ``x^3 - 3 x y^2``: the monkey saddle, zero Hessian at the origin.
+#: The monkey saddle ``x^3 - 3 x y^2``, with zero Hessian at the origin.
 MONKEY_SADDLE = Landscape2D(
     name="monkey saddle",
     formula=r"x^3 - 3 x y^2",

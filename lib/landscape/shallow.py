@@ -302,7 +302,7 @@ class ShallowProblem(_Shape):
 
     @property
     def unreachable(self) -> float:
-        """``||Y||^2 - ||Y V||^2``: the energy of Y outside the row space of X."""
+        """The energy of Y outside the row space of X, ``||Y||^2 - ||Y V||^2``."""
         return self._outside
 
     def __repr__(self) -> str:
