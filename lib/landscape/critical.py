@@ -56,13 +56,17 @@ from .shallow import ShallowProblem
 __all__ = [
     "CriticalPoint",
     "CurvatureDirection",
+    "FlatDirections",
     "Pattern",
+    "SaddleCheck",
     "SearchResult",
     "Survey",
+    "check_saddles",
     "count_critical_points",
     "critical_points",
     "critical_point",
     "find_critical_points",
+    "flat_directions",
     "hessian_form_terms",
     "identify",
     "is_global_support",
@@ -70,6 +74,7 @@ __all__ = [
     "problem_with_spectrum",
     "saddle_bound",
     "singular_value_blocks",
+    "smallest_eigenvalues_at",
     "survey",
     "symmetry_directions",
 ]
@@ -316,6 +321,94 @@ def saddle_bound(problem: ShallowProblem, literal: bool = False) -> float:
         if above.size:
             gap = min(gap, float(above[-1]) - lam_d1)
     return -2.0 * gap / denom
+
+
+def smallest_eigenvalues_at(problem: ShallowProblem, points) -> np.ndarray:
+    """``lambda_min`` of the Hessian at every point of a list (one batched dense computation).
+
+    Parameters
+    ----------
+    problem : ShallowProblem
+    points : sequence
+        Objects with attributes ``W1`` and ``W2`` (e.g. :class:`CriticalPoint` from
+        :func:`critical_points`), all of the problem's shapes.
+
+    Returns
+    -------
+    ndarray (len(points),)
+        The smallest Hessian eigenvalue at each point, in order (empty for no points).
+    """
+    from .spectrum import smallest_eigenvalues
+
+    problem = _check_problem(problem)
+    points = list(points)
+    if not points:
+        return np.zeros(0)
+    W1 = np.array([c.W1 for c in points])
+    W2 = np.array([c.W2 for c in points])
+    return np.asarray(smallest_eigenvalues(problem, W1, W2), dtype=np.float64).reshape(len(points))
+
+
+@dataclass(frozen=True)
+class SaddleCheck:
+    """Lemma 2 at every element of C of one problem (:func:`check_saddles`).
+
+    Attributes
+    ----------
+    problem : ShallowProblem
+    points : list of CriticalPoint
+        Lemma 1's set C, one element per support.
+    lam_min : ndarray
+        The exact smallest Hessian eigenvalue at each point.
+    bound : float
+        :func:`saddle_bound` ``(problem)``: (16) or (17), corrected for a tie at the cut.
+    literal : float
+        :func:`saddle_bound` ``(problem, literal=True)``: (17) as printed.
+    """
+
+    problem: ShallowProblem
+    points: list
+    lam_min: np.ndarray
+    bound: float
+    literal: float
+
+    @property
+    def is_global(self) -> np.ndarray:
+        """Boolean mask of the global minima (the set X of (15)); the others are saddles."""
+        return np.array([c.is_global for c in self.points], dtype=bool)
+
+    @property
+    def values(self) -> np.ndarray:
+        """The value of g at each point."""
+        return np.array([c.value for c in self.points])
+
+    @property
+    def tol(self) -> float:
+        """Roundoff tolerance for eigenvalue comparisons: ``1e-9 max(1, max |lam_min|)``."""
+        return 1e-9 * max(1.0, float(np.abs(self.lam_min).max()))
+
+    @property
+    def ratios(self) -> np.ndarray:
+        """``lam_min / bound`` at each saddle (at least 1 where the bound holds)."""
+        return self.lam_min[~self.is_global] / self.bound
+
+    @property
+    def literal_failures(self) -> int:
+        """Number of saddles where ``lam_min`` is above (17) as printed (it fails there)."""
+        return int(np.count_nonzero(self.lam_min[~self.is_global] > self.literal + self.tol))
+
+
+def check_saddles(problem: ShallowProblem, rng=None) -> SaddleCheck:
+    """List C (:func:`critical_points` with ``rng``) and the exact ``lambda_min`` at every element.
+
+    Together with the two readings of Lemma 2's bound, this is everything needed to check
+    the lemma on the problem: the global minima should have the minimum value and a
+    positive semidefinite Hessian, every other element ``lam_min <= bound < 0``.
+    """
+    problem = _check_problem(problem)
+    points = critical_points(problem, rng=rng)
+    return SaddleCheck(problem, points, smallest_eigenvalues_at(problem, points),
+                       saddle_bound(problem), saddle_bound(problem, literal=True))
 
 
 # --------------------------------------------------------------------------- instances
@@ -908,3 +1001,47 @@ def symmetry_directions(problem: ShallowProblem, W1, W2, group: str = "rotation"
         raise ValueError(f"group must be 'rotation' or 'general'; got {group!r}")
     rows = [np.concatenate([(E @ W1).ravel(), (-W2 @ E).ravel()]) for E in gens]
     return np.array(rows).reshape(len(rows), problem.n_params)
+
+
+@dataclass(frozen=True)
+class FlatDirections:
+    """The Hessian's null space at a point, next to the orbit of a symmetry group there.
+
+    Attributes
+    ----------
+    zeros : int
+        Number of Hessian eigenvalues whose magnitude is below ``rtol`` times the largest.
+    orbit_dim : int
+        Dimension of the group orbit through the point: the rank of its tangent vectors
+        (:func:`symmetry_directions`).
+    psd : bool
+        Whether the smallest eigenvalue is above ``-rtol`` times the largest magnitude.
+    leak : float
+        ``max |H t|`` over the orbit tangents ``t``, relative to the largest eigenvalue
+        magnitude: zero (to roundoff) when the tangents are in the null space.
+    """
+
+    zeros: int
+    orbit_dim: int
+    psd: bool
+    leak: float
+
+
+def flat_directions(problem: ShallowProblem, W1, W2, group: str = "rotation",
+                    rtol: float = 1e-9) -> FlatDirections:
+    """Count the zero Hessian eigenvalues of ``problem`` at ``(W1, W2)`` and the orbit dimension.
+
+    ``group`` is passed to :func:`symmetry_directions` (``"rotation"`` for g, ``"general"``
+    for f). Uses the dense Hessian (small problems).
+    """
+    problem = _check_problem(problem)
+    H = problem.hessian(W1, W2)
+    ev = np.linalg.eigvalsh(H)
+    scale = max(float(np.abs(ev).max()), np.finfo(np.float64).tiny)
+    T = symmetry_directions(problem, W1, W2, group=group)
+    return FlatDirections(
+        zeros=int(np.count_nonzero(np.abs(ev) < rtol * scale)),
+        orbit_dim=int(np.linalg.matrix_rank(T)) if T.size else 0,
+        psd=bool(ev[0] > -rtol * scale),
+        leak=float(np.abs(T @ H).max() / scale) if T.size else 0.0,
+    )

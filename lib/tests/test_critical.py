@@ -138,3 +138,55 @@ def test_bad_arguments():
         critical_points(problem_with_spectrum(np.arange(12, 0, -1.0), 12, 12, 12, 0.1, 0), max_points=100)
     with pytest.raises(TypeError, match="Generator"):
         critical_points(p, rng=3)
+
+
+def test_smallest_eigenvalues_at_matches_dense_point_by_point():
+    from landscape.critical import smallest_eigenvalues_at
+
+    p = problem_with_spectrum([3.0, 2.0, 1.2, 0.5], d0=4, d2=5, d1=2, mu=0.125, seed=1)
+    pts = critical_points(p, rng=np.random.default_rng(2))
+    lm = smallest_eigenvalues_at(p, pts)
+    assert lm.shape == (len(pts),)
+    want = [np.linalg.eigvalsh(p.hessian(c.W1, c.W2))[0] for c in pts]
+    np.testing.assert_allclose(lm, want, rtol=1e-10, atol=1e-10)
+    assert smallest_eigenvalues_at(p, []).shape == (0,)
+    assert smallest_eigenvalues_at(p, pts[:1]).shape == (1,)
+
+
+def test_check_saddles_distinct_and_tied():
+    from landscape.critical import check_saddles
+
+    p = problem_with_spectrum([4.0, 3.0, 2.0, 1.0], d0=4, d2=5, d1=2, mu=0.125, seed=3)
+    s = check_saddles(p, rng=np.random.default_rng(4))
+    assert len(s.points) == count_critical_points(4, 2) == s.lam_min.size
+    assert s.is_global.sum() == 1 and s.bound == s.literal == saddle_bound(p)
+    g = s.is_global
+    assert np.allclose(s.values[g], p.global_minimum()) and np.all(s.lam_min[g] > -s.tol)
+    assert np.all(s.lam_min[~g] <= s.bound + s.tol) and s.bound < 0
+    assert np.all(s.ratios >= 1.0) and s.ratios.size == len(s.points) - 1
+    assert s.literal_failures == 0
+    # a tie at the cut: (17) as printed fails at the saddle (1, 2), the default bound holds
+    t = check_saddles(ShallowProblem(3 * np.eye(3), np.diag([3.0, 2, 2]), 2, 0.125))
+    assert t.literal_failures >= 1 and np.all(t.ratios >= 1.0)
+
+
+@pytest.mark.parametrize("d0, d1, d2, lam", [(4, 2, 5, [4.0, 3.0, 2.0, 1.0]),
+                                             (3, 4, 3, [3.0, 2.0, 1.0]),
+                                             (4, 3, 5, [3.0, 1.0])])
+def test_flat_directions_at_the_balanced_minimizer(d0, d1, d2, lam):
+    """Zero eigenvalues: orbit (minus stabilizer) plus the free directions of zero columns."""
+    from landscape.critical import flat_directions
+
+    p = problem_with_spectrum(lam, d0=d0, d2=d2, d1=d1, mu=0.125, seed=13)
+    W1, W2 = p.balanced_minimizer()
+    k = min(len(lam), d1)
+    free = (d1 - k) * (d0 + d2 - 2 * k)
+    g = flat_directions(p, W1, W2, "rotation")
+    f = flat_directions(p.with_mu(0.0), W1, W2, "general")
+    assert g.psd and f.psd and g.leak < 1e-10 and f.leak < 1e-10
+    assert g.orbit_dim == d1 * (d1 - 1) // 2 - (d1 - k) * (d1 - k - 1) // 2
+    assert f.orbit_dim == d1**2 - (d1 - k) ** 2
+    assert g.zeros == g.orbit_dim + free and f.zeros == f.orbit_dim + free
+    # away from a critical point the Hessian is not PSD in general
+    W1r, W2r = p.random_weights(np.random.default_rng(0))
+    assert flat_directions(p, W1r, W2r).zeros == 0
