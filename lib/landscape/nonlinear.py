@@ -115,6 +115,16 @@ class TanhNetwork:
         Z = W @ self.X + c[..., :, None]
         return np.mean(np.abs(Z) > level, axis=-1)
 
+    def cancellation(self, theta) -> float:
+        """``||V H|| / sum_j ||V[:, j] h_j||`` over the samples, ``h_j = tanh(W_j x + c_j)``:
+        1 when the hidden units' contributions to the output add up, near 0 when large
+        contributions cancel each other."""
+        W, c, V = self.unpack(np.asarray(theta, dtype=float))
+        H = np.tanh(W @ self.X + c[:, None])
+        parts = V[:, :, None] * H[None, :, :]                  # (m, h, N): unit j's share
+        each = np.sqrt(np.sum(parts ** 2, axis=(0, 2)))
+        return float(np.linalg.norm(V @ H) / each.sum()) if each.sum() > 0 else float("nan")
+
 
 @dataclass(frozen=True)
 class TanhEnd:

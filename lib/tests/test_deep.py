@@ -393,5 +393,10 @@ def test_tanh_end_points_and_saturation():
     theta = np.array([10.0, 0.1, 0.0, 0.0, 1.0, 1.0])        # W = (10, 0.1), c = 0
     sat = net.saturation(theta)
     assert sat[1] == 0.0 and sat[0] == np.mean(np.abs(10 * x[0]) > 2)
+    assert 0.0 < net.cancellation(theta) <= 1.0 + 1e-12
+    twin = np.array([1.0, 1.0, 0.2, 0.2, 100.0, -100.0])     # equal units, opposite weights
+    assert net.cancellation(twin) < 1e-12
+    same = np.array([1.0, 1.0, 0.2, 0.2, 1.0, 1.0])          # equal units, equal weights
+    assert net.cancellation(same) == pytest.approx(1.0)
     labels = {e.kind for e in tanh_end_points(net, [0], big=0.0)}   # every weight is "large"
     assert labels <= {"global minimum", "large weights"}
