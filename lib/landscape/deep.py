@@ -20,7 +20,8 @@ quadratic (:meth:`DeepLinearNetwork.gradient_naive`; timed in ``bench/deep_gradi
 
 :func:`rank_constrained_minimum` is the global minimum of the quadratic loss over
 end-to-end matrices of rank at most ``d`` (Corollary 1's optimum), in closed form for any
-``X``, and :func:`lemma1_construction` carries out the rank-one perturbation in the proof of
+``X``; :func:`cut_at_bottleneck` measures Lemma 2's two gradients of ``L_2`` and the ranks
+of Lemma 1 at a point; and :func:`lemma1_construction` carries out the rank-one perturbation in the proof of
 Lemma 1 on a concrete point.
 """
 
@@ -35,9 +36,11 @@ from ._checks import as_matrix, as_positive_int, check_shape
 from .losses import Loss, row_space
 
 __all__ = [
+    "BottleneckCut",
     "DeepLinearNetwork",
     "Lemma1Trace",
     "MultiTowerNetwork",
+    "cut_at_bottleneck",
     "lemma1_construction",
     "numerical_rank",
     "rank_constrained_minimizer",
@@ -746,6 +749,35 @@ class Lemma1Trace:
     steps: list = field(default_factory=list)
     Ms_tilde: list = field(default_factory=list)
     B_tilde: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class BottleneckCut:
+    """What Lemmas 1 and 2 say about ``(A, B)``, the network cut at its narrowest layer.
+
+    ``f_prime_norm`` is ``||f'(AB)||``; ``rel_grad_A = ||f'(AB) B^T|| / (||f'(AB)|| ||B||)`` and
+    ``rel_grad_B = ||A^T f'(AB)|| / (||A|| ||f'(AB)||)`` are the two gradients of
+    ``L_2(A, B) = f(AB)`` relative to the size of the factors (0 at a critical point of ``L_2``,
+    of order 1 at a generic point); ``rank_A``, ``rank_B`` are numerical ranks.
+    """
+
+    f_prime_norm: float
+    rel_grad_A: float
+    rel_grad_B: float
+    rank_A: int
+    rank_B: int
+
+
+def cut_at_bottleneck(net: DeepLinearNetwork, Ms) -> BottleneckCut:
+    """Cut ``Ms`` at the narrowest layer (:meth:`DeepLinearNetwork.split`) and measure
+    Lemma 2's gradients of ``L_2`` and Lemma 1's ranks (:class:`BottleneckCut`)."""
+    A, B = net.split(Ms)
+    F = net.loss.gradient(A @ B)
+    nF = float(np.linalg.norm(F))
+    nA, nB = float(np.linalg.norm(A)), float(np.linalg.norm(B))
+    rel = lambda G, scale: float(np.linalg.norm(G) / scale) if scale > 0 else float("nan")
+    return BottleneckCut(nF, rel(F @ B.T, nF * nB), rel(A.T @ F, nA * nF),
+                         numerical_rank(A), numerical_rank(B))
 
 
 def lemma1_construction(net: DeepLinearNetwork, Ms, eps: float = 1e-3, rtol: float = 1e-9) -> Lemma1Trace:

@@ -6,12 +6,17 @@ The helpers work with any network object of :mod:`landscape.deep` (they use ``pa
 * :func:`lbfgs`: L-BFGS through ``scipy.optimize.minimize`` (exact gradients), optionally
   stopped as soon as the loss reaches a target value (the optimum plus a tolerance), which
   is how the chapters count "iterations to reach the optimum";
+* :func:`lbfgs_from_seeds`: :func:`lbfgs` from the random starts of a list of seeds;
+* :func:`packed_loss`: the loss as a function of packed parameter vectors (one or a batch),
+  the form :func:`perturbation_test` takes;
 * :func:`gradient_descent`: plain gradient descent, batched over many starts;
 * :func:`largest_eigenvalue` and :func:`step_from_curvature`: a step-size rule;
 * :func:`perturbation_test`: the smallest change of a function over random perturbations
   of given sizes (evidence for a local minimum where the Hessian cannot decide: at
   degenerate points and for non-differentiable losses);
-* :func:`hessian_report`: gradient norm and Hessian eigenvalues at a point;
+* :func:`hessian_report`: gradient norm and Hessian eigenvalues at a point, and
+  :meth:`HessianReport.certifies_minimum`, the second-order certificate of a local minimum
+  with a known number of flat directions;
 * :func:`derivative_free_search`: multi-start Nelder-Mead, for losses without a gradient;
 * :func:`runs_from_starts`: many L-BFGS runs against a known optimum, with the fraction
   that reaches it, the iterations, and a Hessian check of the runs that do not.
@@ -32,6 +37,8 @@ __all__ = [
     "hessian_report",
     "largest_eigenvalue",
     "lbfgs",
+    "lbfgs_from_seeds",
+    "packed_loss",
     "perturbation_test",
     "runs_from_starts",
     "StartRecord",
@@ -99,6 +106,35 @@ def lbfgs(net, Ms, maxiter: int = 10000, gtol: float = 1e-10, ftol: float = 1e-1
     n_iter = hit["n"] if hit["n"] is not None else int(res.nit)
     reached = None if target is None else bool(v <= target)
     return LBFGSResult(Mf, float(v), int(n_iter), gn, reached, str(res.message))
+
+
+def lbfgs_from_seeds(net, seeds, scale: float = 1.0, **kw) -> list[LBFGSResult]:
+    """:func:`lbfgs` from ``net.random_weights(default_rng(seed), scale)`` for each seed.
+
+    Keyword arguments (``gtol``, ``maxiter``, ``target``, ...) are passed to :func:`lbfgs`.
+    Returns the results in the order of ``seeds``.
+    """
+    _check_net(net)
+    return [lbfgs(net, net.random_weights(np.random.default_rng(int(s)), scale=scale), **kw)
+            for s in seeds]
+
+
+def packed_loss(net):
+    """The loss of ``net`` as a function of packed parameter vectors.
+
+    Returns ``fun`` with ``fun(thetas)`` the array of ``net.value(net.unpack(theta))`` over the
+    rows of ``thetas`` (shape ``(n_samples, n_params)``; a single vector gives one value), the
+    form :func:`perturbation_test` expects. The rows are evaluated one at a time, so losses
+    without batch support (e.g. a :class:`~landscape.losses.Custom` loss) work too.
+    """
+    _check_net(net)
+
+    def fun(thetas):
+        thetas = np.asarray(thetas, dtype=float)
+        rows = thetas.reshape(-1, thetas.shape[-1])
+        return np.array([float(net.value(net.unpack(t))) for t in rows])
+
+    return fun
 
 
 @dataclass(frozen=True)
@@ -212,6 +248,17 @@ class HessianReport:
     n_zero: int
     n_positive: int
 
+    def certifies_minimum(self, n_flat: int, gtol: float = 1e-6) -> bool:
+        """Second-order certificate of a (non-strict) local minimum with ``n_flat`` flat directions.
+
+        True when the gradient norm is below ``gtol``, no eigenvalue is negative and exactly
+        ``n_flat`` are zero (within ``tol``). If the point lies on a smooth set of equal loss of
+        dimension ``n_flat`` (e.g. ``(AG, G^{-1}B)`` with ``n_flat = d^2`` for a two-layer
+        network with full-rank factors), the loss grows quadratically in every direction
+        leaving that set, so the point is a local minimum.
+        """
+        return bool(self.grad_norm < gtol and self.n_negative == 0 and self.n_zero == int(n_flat))
+
     @property
     def smallest(self) -> float:
         return float(self.eigenvalues[0])
@@ -241,7 +288,7 @@ class StartRecord:
     ``n_iter`` (to the target when reached), the final loss ``value`` and ``gap``
     ``(L - optimum) / (L(0) - optimum)``, the final ``grad_norm``, for runs that did not reach
     the target the smallest Hessian eigenvalue ``lam_min`` at the final point (``nan``
-    otherwise), and the final weights ``Ms`` if they were kept.
+    otherwise), the final weights ``Ms`` if they were kept, and scipy's stopping ``message``.
     """
 
     seed: int
@@ -252,6 +299,7 @@ class StartRecord:
     lam_min: float
     value: float = np.nan
     Ms: list | None = None
+    message: str = ""
 
 
 def runs_from_starts(net, seeds, optimum: float, tol: float = 1e-8, scale: float = 1.0,
@@ -280,7 +328,7 @@ def runs_from_starts(net, seeds, optimum: float, tol: float = 1e-8, scale: float
         if not r.reached and classify:
             lam = float(np.linalg.eigvalsh(net.hessian(r.Ms))[0])
         out.append(StartRecord(int(seed), bool(r.reached), r.n_iter, (r.value - optimum) / span,
-                               r.grad_norm, lam, r.value, r.Ms if keep else None))
+                               r.grad_norm, lam, r.value, r.Ms if keep else None, r.message))
     return out
 
 

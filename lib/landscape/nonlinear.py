@@ -9,15 +9,21 @@ quadratic loss
 samples as columns (``X`` is ``(n, N)``, ``Y`` is ``(m, N)``). Paper B's theorems need the
 network to be linear; this one is not, and it can have spurious local minima.
 Parameter vectors stack ``W.ravel(), c, V.ravel()``.
+
+:func:`tanh_end_points` trains such a network from many random starts and sorts the end
+points into global minima, strict local minima, runs whose weights grew large, and the rest
+(:class:`TanhEnd`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from ._checks import as_matrix, as_positive_int
 
-__all__ = ["TanhNetwork"]
+__all__ = ["TanhEnd", "TanhNetwork", "tanh_end_points"]
 
 
 class TanhNetwork:
@@ -90,11 +96,89 @@ class TanhNetwork:
         H = (self.gradient(theta + E) - self.gradient(theta - E)) / (2 * h)
         return 0.5 * (H + H.T)
 
-    def lbfgs(self, theta0, maxiter: int = 5000, gtol: float = 1e-12):
-        """L-BFGS (scipy) from ``theta0``; returns ``(theta, value, gradient norm)``."""
+    def _minimize(self, theta0, maxiter, gtol):
         from scipy.optimize import minimize
 
-        res = minimize(lambda t: (float(self.value(t)), self.gradient(t)),
-                       np.asarray(theta0, dtype=float), jac=True, method="L-BFGS-B",
-                       options={"maxiter": int(maxiter), "gtol": gtol, "ftol": 1e-16})
+        return minimize(lambda t: (float(self.value(t)), self.gradient(t)),
+                        np.asarray(theta0, dtype=float), jac=True, method="L-BFGS-B",
+                        options={"maxiter": int(maxiter), "gtol": gtol, "ftol": 1e-16})
+
+    def lbfgs(self, theta0, maxiter: int = 5000, gtol: float = 1e-12):
+        """L-BFGS (scipy) from ``theta0``; returns ``(theta, value, gradient norm)``."""
+        res = self._minimize(theta0, maxiter, gtol)
         return res.x, float(res.fun), float(np.linalg.norm(self.gradient(res.x)))
+
+    def saturation(self, theta, level: float = 2.0) -> np.ndarray:
+        """For each hidden unit, the fraction of samples with ``|W x + c| > level`` (where
+        ``tanh`` is flat: ``1 - tanh(2)^2 < 0.08``)."""
+        W, c, _ = self.unpack(np.asarray(theta, dtype=float))
+        Z = W @ self.X + c[..., :, None]
+        return np.mean(np.abs(Z) > level, axis=-1)
+
+    def cancellation(self, theta) -> float:
+        """``||V H|| / sum_j ||V[:, j] h_j||`` over the samples, ``h_j = tanh(W_j x + c_j)``:
+        1 when the hidden units' contributions to the output add up, near 0 when large
+        contributions cancel each other."""
+        W, c, V = self.unpack(np.asarray(theta, dtype=float))
+        H = np.tanh(W @ self.X + c[:, None])
+        parts = V[:, :, None] * H[None, :, :]                  # (m, h, N): unit j's share
+        each = np.sqrt(np.sum(parts ** 2, axis=(0, 2)))
+        return float(np.linalg.norm(V @ H) / each.sum()) if each.sum() > 0 else float("nan")
+
+
+@dataclass(frozen=True)
+class TanhEnd:
+    """The end point of one L-BFGS run of :func:`tanh_end_points`.
+
+    ``seed`` of the start; final loss ``value``, gradient norm ``grad_norm``, smallest and
+    largest Hessian eigenvalues ``lam_min``, ``lam_max``; the largest absolute weight
+    ``max_weight`` and the norm ``weight_norm`` of the parameters ``theta``; scipy's stopping
+    ``message``; and ``kind``, one of :data:`TanhEnd.KINDS`.
+    """
+
+    KINDS = ("global minimum", "strict local minimum", "large weights", "other")
+
+    seed: int
+    value: float
+    grad_norm: float
+    lam_min: float
+    lam_max: float
+    max_weight: float
+    weight_norm: float
+    message: str
+    theta: np.ndarray
+    kind: str
+
+
+def tanh_end_points(net: TanhNetwork, seeds, zero: float = 1e-10, gtol: float = 1e-6,
+                    rcond: float = 1e-5, big: float = 50.0, maxiter: int = 5000) -> list[TanhEnd]:
+    """L-BFGS from ``net.random_parameters(default_rng(seed))`` for each seed, and a label for
+    each end point, checked in this order:
+
+    * ``"global minimum"``: loss ``< zero`` (the data must be fitted exactly by some network
+      for this to mean a global minimum, as when they come from a network of the same shape);
+    * ``"large weights"``: some weight larger than ``big`` in absolute value (the Hessian test
+      is not used there);
+    * ``"strict local minimum"``: gradient norm ``< gtol`` and smallest Hessian eigenvalue
+      ``> rcond`` times the largest (positive definite);
+    * ``"other"``: anything else.
+    """
+    out = []
+    for seed in seeds:
+        res = net._minimize(net.random_parameters(np.random.default_rng(int(seed))), maxiter, 1e-12)
+        theta = res.x
+        value = float(net.value(theta))
+        gnorm = float(np.linalg.norm(net.gradient(theta)))
+        ev = np.linalg.eigvalsh(net.hessian(theta))
+        top = float(np.abs(theta).max())
+        if value < zero:
+            kind = "global minimum"
+        elif top > big:
+            kind = "large weights"
+        elif gnorm < gtol and ev[0] > rcond * ev[-1]:
+            kind = "strict local minimum"
+        else:
+            kind = "other"
+        out.append(TanhEnd(int(seed), value, gnorm, float(ev[0]), float(ev[-1]), top,
+                           float(np.linalg.norm(theta)), str(res.message), theta, kind))
+    return out

@@ -339,3 +339,64 @@ def test_tanh_network_gradient_and_checks():
         TanhNetwork(np.ones((2, 3)), np.ones((1, 3)), 0)
     with pytest.raises(ValueError, match=r"theta must have n_params = "):
         net.value(np.zeros(3))
+
+
+def test_lbfgs_from_seeds_packed_loss_and_certificate():
+    from landscape.deep_training import lbfgs_from_seeds, packed_loss, runs_from_starts
+
+    rng = np.random.default_rng(10)
+    X, Y = rng.standard_normal((3, 12)), rng.standard_normal((3, 12))
+    net = DeepLinearNetwork((3, 2, 3), Quadratic(X, Y))
+    runs = lbfgs_from_seeds(net, [4, 5], gtol=1e-12)
+    one = lbfgs(net, net.random_weights(np.random.default_rng(5)), gtol=1e-12)
+    assert len(runs) == 2 and runs[1].value == one.value
+    np.testing.assert_array_equal(net.pack(runs[1].Ms), net.pack(one.Ms))
+    fun = packed_loss(net)
+    thetas = np.stack([net.pack(r.Ms) for r in runs])
+    np.testing.assert_allclose(fun(thetas), [r.value for r in runs], rtol=1e-14)
+    assert fun(thetas[0]).shape == (1,)
+    # the quadratic two-layer network has no spurious minima: a converged run is certified
+    # with d^2 = 4 flat directions; the origin (a saddle) and a wrong count are not
+    rep = hessian_report(net, runs[0].Ms)
+    assert rep.certifies_minimum(4) and not rep.certifies_minimum(3)
+    assert not hessian_report(net, [np.zeros(s) for s in net.shapes]).certifies_minimum(4)
+    rec = runs_from_starts(net, [0], rank_constrained_minimum(X, Y, 2), maxiter=1)[0]
+    assert not rec.reached and rec.message
+
+
+def test_cut_at_bottleneck():
+    from landscape.deep import cut_at_bottleneck
+
+    rng = np.random.default_rng(11)
+    X, Y = rng.standard_normal((4, 15)), rng.standard_normal((4, 15))
+    net = DeepLinearNetwork((4, 3, 2, 3, 4), Quadratic(X, Y))
+    end = lbfgs(net, net.random_weights(rng), gtol=1e-12)
+    cut = cut_at_bottleneck(net, end.Ms)                 # a minimum: Lemma 2 and Lemma 1 hold
+    assert cut.f_prime_norm > 1e-3 and cut.rel_grad_A < 1e-6 and cut.rel_grad_B < 1e-6
+    assert (cut.rank_A, cut.rank_B) == (2, 2)
+    generic = cut_at_bottleneck(net, net.random_weights(rng))
+    assert generic.rel_grad_A > 1e-2 and generic.rel_grad_B > 1e-2
+
+
+def test_tanh_end_points_and_saturation():
+    from landscape.nonlinear import TanhEnd, TanhNetwork, tanh_end_points
+
+    x = np.linspace(-2, 2, 15)[None, :]
+    y = np.array([[1.0, 1.2]]) @ np.tanh(np.array([[2.0], [-1.5]]) @ x + np.array([[1.0], [0.5]]))
+    net = TanhNetwork(x, y, hidden=2)
+    ends = tanh_end_points(net, range(3))
+    assert [e.seed for e in ends] == [0, 1, 2] and all(e.kind in TanhEnd.KINDS for e in ends)
+    for e in ends:
+        assert e.value == pytest.approx(net.value(e.theta), rel=1e-12)
+        assert e.max_weight == np.abs(e.theta).max() and e.message
+    assert any(e.kind == "global minimum" for e in ends)
+    theta = np.array([10.0, 0.1, 0.0, 0.0, 1.0, 1.0])        # W = (10, 0.1), c = 0
+    sat = net.saturation(theta)
+    assert sat[1] == 0.0 and sat[0] == np.mean(np.abs(10 * x[0]) > 2)
+    assert 0.0 < net.cancellation(theta) <= 1.0 + 1e-12
+    twin = np.array([1.0, 1.0, 0.2, 0.2, 100.0, -100.0])     # equal units, opposite weights
+    assert net.cancellation(twin) < 1e-12
+    same = np.array([1.0, 1.0, 0.2, 0.2, 1.0, 1.0])          # equal units, equal weights
+    assert net.cancellation(same) == pytest.approx(1.0)
+    labels = {e.kind for e in tanh_end_points(net, [0], big=0.0)}   # every weight is "large"
+    assert labels <= {"global minimum", "large weights"}
