@@ -158,6 +158,13 @@ def test_probes_on_a_small_instance():
     c = critical_probe(p, 8, rng, max_iter=1500)
     assert sum(c.kinds.values()) + c.not_critical == 8
     assert set(c.kinds) <= {"global minimum", "strict saddle"}
+    assert all(len(v) == c.not_critical for v in c.stalled.values())
+    assert all(n <= 1500 for n in c.stalled["n_iter"])
+    assert all(g > 1e-9 for g in c.stalled["grad"])           # not critical, by definition
+    if "strict saddle" in c.kinds:   # the escape test leaves a saddle's level
+        assert c.saddle_escape > 1e-8
+    else:
+        assert np.isnan(c.saddle_escape)
     t = transported_probe(p, rng)
     assert t.max_grad < 1e-10 and set(t.kinds) == {"global minimum", "strict saddle"}
     assert t.max_lam_saddle < 0
@@ -174,3 +181,21 @@ def test_sweep_lookup_and_verdicts():
     assert ex.describe([1.0, 1.1, 0.9, 1.2]) == "similar" and ex.slower([0.1, 0.2, 0.3])
     with pytest.raises(KeyError, match="no such point"):
         sw.entry("L-BFGS", "lin10", "f")
+
+
+def test_descend_reaches_the_minimum_from_unbalanced_points():
+    from landscape.probe import descend, instance
+
+    rng = np.random.default_rng(3)
+    p = instance(4, 2, 5, "gaussian", rng)
+    W1, W2 = p.random_weights(rng, batch=(5,))
+    A = np.diag([30.0, 1 / 30.0])            # far from balanced: f is unchanged
+    excess = descend(p, A @ W1, W2 @ np.linalg.inv(A))
+    assert excess.shape == (5,) and np.all(excess <= 1e-8) and np.all(excess >= -1e-12)
+    assert descend(p, W1[:0], W2[:0]).shape == (0,)
+    # a balanced saddle point is not left by L-BFGS (its gradient is zero): descend reports it
+    S1, S2 = np.zeros((1, 2, 4)), np.zeros((1, 5, 2))
+    at_zero = (0.5 * np.sum(p.Y**2) - p.global_minimum()) / (0.5 * np.sum(p.Y**2))
+    assert descend(p, S1, S2)[0] == pytest.approx(at_zero) and at_zero > 0.1
+    with pytest.raises(ValueError, match="batches of weights"):
+        descend(p, W1[0], W2[0])
