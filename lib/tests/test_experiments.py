@@ -199,3 +199,29 @@ def test_descend_reaches_the_minimum_from_unbalanced_points():
     assert descend(p, S1, S2)[0] == pytest.approx(at_zero) and at_zero > 0.1
     with pytest.raises(ValueError, match="batches of weights"):
         descend(p, W1[0], W2[0])
+
+
+def test_claims_table_measures_each_claim():
+    inf = np.inf
+    T = {}
+    for key in ("lin10", "lin20", "relu10", "relu20"):
+        T[key, "GD", "f"] = [100, 200]
+        T[key, "GD", "g"] = [inf, inf]
+        T[key, "GD-long", "f"] = [100, 200]
+        T[key, "GD-long", "g"] = [1000, inf]
+        T[key, "L-BFGS", "f"] = [10, 20]
+        T[key, "L-BFGS", "g"] = [40, 40]
+    T["lin20", "L-BFGS", "f"] = [30, 30]
+    verdicts = {c: f"verdict {c}" for c in ("(a)", "(b)", "(c)", "(d)", "(e)")}
+    table = ex.claims_table(T, verdicts, notes={"(e)": "final values agree"})
+    lines = table.splitlines()
+    assert len(lines) == 7 and all(line.count("|") == 5 for line in lines)
+    # (a): paired ratios 100/1000, 200/inf = 0 and 10/40, 20/40 (quantiles: lower order
+    # statistics, so with two seeds all three are the smaller value)
+    assert "GD 0 [0, 0]; L-BFGS 0.25 [0.25, 0.25]" in lines[2]
+    assert "L-BFGS on f: 10 vs 30" in lines[4] and "GD-long on g: 1000 vs 1000" in lines[4]
+    assert ("$f$: 4/4 runs within $10^4$ steps, 4/4 within $10^5$; $g$: 0/4 within $10^4$, "
+            "2/4 within $10^5$") in lines[5]
+    assert lines[6].endswith("($d_0 = 20$); final values agree | verdict (e) |")
+    with pytest.raises(ValueError, match="missing"):
+        ex.claims_table(T, {"(a)": "x"})
