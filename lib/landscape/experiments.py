@@ -36,7 +36,7 @@ from .shallow import ShallowProblem
 from .training import ProblemStack, batched_lbfgs, gradient_descent, largest_eigenvalue
 
 __all__ = ["PAPER", "RULES", "SETUPS", "Batch", "Curves", "Setup", "Sweep", "TuneResult",
-           "choose_step", "describe", "draw", "faster", "format_spread", "leaky_relu", "reproduce",
+           "choose_step", "claims_table", "describe", "draw", "faster", "format_spread", "leaky_relu", "reproduce",
            "run_gd", "run_lbfgs", "sig", "similar", "slower", "speedup", "spread",
            "start_curvature", "tune_step"]
 
@@ -413,6 +413,56 @@ def describe(ratios) -> str:
     if slower(ratios):
         return "f much faster" if med <= 0.5 else "f slightly faster"
     return "similar" if similar(ratios) else "mixed"
+
+
+def claims_table(T, verdicts, notes=None) -> str:
+    r"""The markdown table of paper A's five claims about Figures 1-8, measured.
+
+    ``T`` maps ``(setup key, algorithm, objective)`` to the iterations to the tolerance per
+    seed (``inf``: not reached), for the algorithms ``"GD"`` (the budget of the figures),
+    ``"GD-long"`` (longer runs) and ``"L-BFGS"``, the objectives ``"f"`` and ``"g"`` and the
+    four setups. ``verdicts`` maps each claim ``"(a)"``-``"(e)"`` to its verdict text (the
+    notebook's checks decide it); ``notes`` optionally maps a claim to text appended to its
+    measured cell. The measured cells are computed here: the paired speed-ups ``T_f / T_g``
+    (``"median [10%, 90%]"``, :func:`format_spread`) for (a), (b) and (e) (at ``d0 = 20``), the
+    median ``T`` at ``d0 = 10`` and ``d0 = 20`` for (c), and for (d) the number of runs of
+    gradient descent on the linear setups that reach the tolerance within each budget.
+    """
+    notes = dict(notes or {})
+    missing = {"(a)", "(b)", "(c)", "(d)", "(e)"} - set(verdicts)
+    if missing:
+        raise ValueError(f"verdicts is missing {sorted(missing)}")
+
+    def both(key):
+        return "; ".join(f"{'GD' if a == 'GD-long' else a} "
+                         f"{format_spread(speedup(T[key, a, 'f'], T[key, a, 'g']))}"
+                         for a in ("GD-long", "L-BFGS"))
+
+    medians = "; ".join(f"{a} on {o}: {sig(spread(T['lin10', a, o])[0])} vs "
+                        f"{sig(spread(T['lin20', a, o])[0])}"
+                        for a in ("GD-long", "L-BFGS") for o in ("f", "g"))
+
+    def reached(algo, obj):
+        return int(sum(np.sum(np.isfinite(np.asarray(T[k, algo, obj], dtype=float)))
+                       for k in ("lin10", "lin20")))
+
+    n = sum(len(T[k, "GD", "f"]) for k in ("lin10", "lin20"))
+    reach = (f"$f$: {reached('GD', 'f')}/{n} runs within $10^4$ steps, "
+             f"{reached('GD-long', 'f')}/{n} within $10^5$; $g$: {reached('GD', 'g')}/{n} "
+             f"within $10^4$, {reached('GD-long', 'g')}/{n} within $10^5$")
+    rows = [("(a)", "GD and L-BFGS slightly faster on $g$, $d_0 = 10$", both("lin10")),
+            ("(b)", "much faster on $g$, $d_0 = 20$", both("lin20")),
+            ("(c)", "both faster when $d_0 = 10$", f"median $T$ ($d_0$ = 10 vs 20): {medians}"),
+            ("(d)", "GD reaches global minima of $f$ and $g$", reach),
+            ("(e)", "leaky ReLU: GD similar, L-BFGS faster on $g$, same value, MSEs not 0",
+             f"{both('relu20')} ($d_0 = 20$)")]
+    lines = ["| claim | paper A says | measured (median [10%, 90%] of $T_f/T_g$) | verdict |",
+             "|---|---|---|---|"]
+    for claim, says, measured in rows:
+        if claim in notes:
+            measured = f"{measured}; {notes[claim]}"
+        lines.append(f"| {claim} | {says} | {measured} | {verdicts[claim]} |")
+    return "\n".join(lines)
 
 
 class Sweep:

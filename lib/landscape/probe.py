@@ -14,7 +14,10 @@ Two probes on many random instances (:func:`instance`), each batched over starts
   ``1/2 ||grad f||^2`` (:func:`landscape.stationary.find_critical_points`), and sorts those it
   finds with the Hessian (:func:`landscape.stationary.classify`); a second-order critical
   point that is not a global minimum, the only kind that could contradict the conjecture, is
-  tested further by descending from small perturbations (:func:`landscape.stationary.escapes`).
+  tested further by descending from small perturbations (:func:`landscape.stationary.escapes`);
+  the searches that end without reaching a critical point are described by where they ended
+  (gradient norm, value, smallest Hessian eigenvalue) and by where L-BFGS on f goes from there
+  after rebalancing (:func:`descend`).
 
 Tolerances are relative to the scale of the instance: ``scale = ||X X^T|| ||Y X^T||`` for
 gradients and Hessian eigenvalues, ``1/2 ||Y||^2`` for values.
@@ -23,7 +26,7 @@ gradients and Hessian eigenvalues, ``1/2 ||Y||^2`` for values.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,7 +36,7 @@ from .stationary import classify, escapes, find_critical_points
 from .training import batched_lbfgs
 
 __all__ = ["KINDS", "CriticalReport", "DescentReport", "TransportReport", "critical_probe",
-           "descent_probe", "instance", "rebalance", "transported_probe"]
+           "descend", "descent_probe", "instance", "rebalance", "transported_probe"]
 
 #: The kinds of targets, namely generic Gaussian Y; Y = W X with W of rank 1 (a low-rank target);
 #: and Y whose projected targets Y V have repeated singular values (3, 3, 1, 1, ...), the
@@ -81,6 +84,24 @@ def rebalance(p: ShallowProblem, W1, W2):
 
 def _scales(p: ShallowProblem):
     return np.abs(p.XXt).max() * np.abs(p.YXt).max(), 0.5 * float(np.sum(p.Y**2))
+
+
+def descend(p: ShallowProblem, W1, W2, max_iter: int = 1000) -> np.ndarray:
+    """Where L-BFGS (memory 10) on f goes from each of the given points (leading batch axis),
+    started from the balanced weights with the same product (:func:`rebalance`: the same
+    value of f, without the imbalance that stalls the line search, see
+    :func:`descent_probe`): the relative excess ``(f - min f) / (1/2 ||Y||^2)`` at the end.
+    A run stops after ``max_iter`` iterations or when an iteration gains less than ``1e-15``
+    of its starting value."""
+    W1, W2 = np.asarray(W1, dtype=float), np.asarray(W2, dtype=float)
+    if W1.ndim != 3 or W2.ndim != 3 or len(W1) != len(W2):
+        raise ValueError("W1 and W2 must be batches of weights, shapes (k, d1, d0) and (k, d2, d1)")
+    if len(W1) == 0:
+        return np.zeros(0)
+    A1, A2 = (np.stack(A) for A in zip(*(rebalance(p, a1, a2) for a1, a2 in zip(W1, W2))))
+    run = batched_lbfgs(p, A1, A2, memory=10, max_iter=max_iter, max_fev=3 * max_iter,
+                        prog_tol=1e-15)
+    return (np.asarray(run.g[-1]) - p.global_minimum()) / _scales(p)[1]
 
 
 @dataclass(frozen=True)
@@ -140,6 +161,17 @@ class CriticalReport:
     escaped : list of float
         For each second-order critical point that is not global, how far descent from its
         neighbourhood got below it (relative to ``1/2 ||Y||^2``).
+    stalled : dict of lists
+        Where the ``not_critical`` searches ended, one entry per search: ``"grad"`` the
+        gradient norm of f (relative to ``scale``), ``"excess"`` the value above the global
+        minimum (relative to ``1/2 ||Y||^2``), ``"lam_min"`` the smallest Hessian eigenvalue
+        (relative to ``scale``), ``"n_iter"`` the iterations used, and ``"descended"`` the
+        relative excess after L-BFGS on f from the balanced weights with the same product
+        (:func:`descend`).
+    saddle_escape : float
+        The escape test (:func:`landscape.stationary.escapes`, relative to ``1/2 ||Y||^2``)
+        applied to the saddle found with the least negative smallest eigenvalue, a check
+        that the test detects a point that is not a local minimum (NaN if no saddle was found).
     """
 
     n_starts: int
@@ -147,6 +179,8 @@ class CriticalReport:
     not_critical: int
     lam_min: list
     escaped: list
+    stalled: dict = field(default_factory=dict)
+    saddle_escape: float = float("nan")
 
 
 def critical_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
@@ -155,16 +189,29 @@ def critical_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
     W1, W2 = p.random_weights(rng, scale=scale, batch=(n_starts,))
     found = find_critical_points(p, W1, W2, max_iter=max_iter)
     g_scale, v_scale = _scales(p)
-    kinds, lam, esc = Counter(), [], []
+    kinds, lam, esc, saddles = Counter(), [], [], []
     crit = found.grad_norm <= 1e-9 * g_scale
     for i in np.flatnonzero(crit):
         kind, lam_min = classify(p, found.W1[i], found.W2[i], 1e-7 * g_scale)
         kinds[kind] += 1
         if kind == "strict saddle":
             lam.append(lam_min / g_scale)
+            saddles.append(i)
         elif kind != "global minimum":
             esc.append(escapes(p, found.W1[i], found.W2[i], rng) / v_scale)
-    return CriticalReport(n_starts, dict(kinds), int(np.sum(~crit)), lam, esc)
+    off = np.flatnonzero(~crit)
+    stalled = {
+        "grad": (found.grad_norm[off] / g_scale).tolist(),
+        "excess": ((found.value[off] - p.global_minimum()) / v_scale).tolist(),
+        "lam_min": [float(np.linalg.eigvalsh(p.hessian(found.W1[i], found.W2[i]))[0]) / g_scale
+                    for i in off],
+        "n_iter": [int(found.n_iter[i]) for i in off],
+        "descended": descend(p, found.W1[off], found.W2[off]).tolist()}
+    saddle_escape = float("nan")
+    if saddles:
+        i = saddles[int(np.argmax(lam))]
+        saddle_escape = escapes(p, found.W1[i], found.W2[i], rng) / v_scale
+    return CriticalReport(n_starts, dict(kinds), len(off), lam, esc, stalled, saddle_escape)
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,13 @@ def test_probes_on_a_small_instance():
     c = critical_probe(p, 8, rng, max_iter=1500)
     assert sum(c.kinds.values()) + c.not_critical == 8
     assert set(c.kinds) <= {"global minimum", "strict saddle"}
+    assert all(len(v) == c.not_critical for v in c.stalled.values())
+    assert all(n <= 1500 for n in c.stalled["n_iter"])
+    assert all(g > 1e-9 for g in c.stalled["grad"])           # not critical, by definition
+    if "strict saddle" in c.kinds:   # the escape test leaves a saddle's level
+        assert c.saddle_escape > 1e-8
+    else:
+        assert np.isnan(c.saddle_escape)
     t = transported_probe(p, rng)
     assert t.max_grad < 1e-10 and set(t.kinds) == {"global minimum", "strict saddle"}
     assert t.max_lam_saddle < 0
@@ -174,3 +181,47 @@ def test_sweep_lookup_and_verdicts():
     assert ex.describe([1.0, 1.1, 0.9, 1.2]) == "similar" and ex.slower([0.1, 0.2, 0.3])
     with pytest.raises(KeyError, match="no such point"):
         sw.entry("L-BFGS", "lin10", "f")
+
+
+def test_descend_reaches_the_minimum_from_unbalanced_points():
+    from landscape.probe import descend, instance
+
+    rng = np.random.default_rng(3)
+    p = instance(4, 2, 5, "gaussian", rng)
+    W1, W2 = p.random_weights(rng, batch=(5,))
+    A = np.diag([30.0, 1 / 30.0])            # far from balanced: f is unchanged
+    excess = descend(p, A @ W1, W2 @ np.linalg.inv(A))
+    assert excess.shape == (5,) and np.all(excess <= 1e-8) and np.all(excess >= -1e-12)
+    assert descend(p, W1[:0], W2[:0]).shape == (0,)
+    # a balanced saddle point is not left by L-BFGS (its gradient is zero): descend reports it
+    S1, S2 = np.zeros((1, 2, 4)), np.zeros((1, 5, 2))
+    at_zero = (0.5 * np.sum(p.Y**2) - p.global_minimum()) / (0.5 * np.sum(p.Y**2))
+    assert descend(p, S1, S2)[0] == pytest.approx(at_zero) and at_zero > 0.1
+    with pytest.raises(ValueError, match="batches of weights"):
+        descend(p, W1[0], W2[0])
+
+
+def test_claims_table_measures_each_claim():
+    inf = np.inf
+    T = {}
+    for key in ("lin10", "lin20", "relu10", "relu20"):
+        T[key, "GD", "f"] = [100, 200]
+        T[key, "GD", "g"] = [inf, inf]
+        T[key, "GD-long", "f"] = [100, 200]
+        T[key, "GD-long", "g"] = [1000, inf]
+        T[key, "L-BFGS", "f"] = [10, 20]
+        T[key, "L-BFGS", "g"] = [40, 40]
+    T["lin20", "L-BFGS", "f"] = [30, 30]
+    verdicts = {c: f"verdict {c}" for c in ("(a)", "(b)", "(c)", "(d)", "(e)")}
+    table = ex.claims_table(T, verdicts, notes={"(e)": "final values agree"})
+    lines = table.splitlines()
+    assert len(lines) == 7 and all(line.count("|") == 5 for line in lines)
+    # (a): paired ratios 100/1000, 200/inf = 0 and 10/40, 20/40 (quantiles: lower order
+    # statistics, so with two seeds all three are the smaller value)
+    assert "GD 0 [0, 0]; L-BFGS 0.25 [0.25, 0.25]" in lines[2]
+    assert "L-BFGS on f: 10 vs 30" in lines[4] and "GD-long on g: 1000 vs 1000" in lines[4]
+    assert ("$f$: 4/4 runs within $10^4$ steps, 4/4 within $10^5$; $g$: 0/4 within $10^4$, "
+            "2/4 within $10^5$") in lines[5]
+    assert lines[6].endswith("($d_0 = 20$); final values agree | verdict (e) |")
+    with pytest.raises(ValueError, match="missing"):
+        ex.claims_table(T, {"(a)": "x"})
