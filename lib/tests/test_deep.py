@@ -38,15 +38,20 @@ def _fd(fun, theta, h=1e-6):
     return np.array([(fun(theta + h * e) - fun(theta - h * e)) / (2 * h) for e in np.eye(theta.size)])
 
 
-@FD
-@given(widths_st, kind_st, st.integers(0, 2**31))
-def test_gradient_matches_central_differences_and_naive(widths, kind, seed):
+def _random_point(widths, kind, seed):
+    """A network with a random loss of ``kind`` and a random point ``(Ms, packed Ms)``."""
     rng = np.random.default_rng(seed)
     if kind == "ce" and widths[-1] < 2:
         widths = widths[:-1] + (2,)
     net = DeepLinearNetwork(widths, _loss(kind, widths[-1], widths[0], rng))
     Ms = net.random_weights(rng)
-    theta = net.pack(Ms)
+    return net, Ms, net.pack(Ms)
+
+
+@FD
+@given(widths_st, kind_st, st.integers(0, 2**31))
+def test_gradient_matches_central_differences_and_naive(widths, kind, seed):
+    net, Ms, theta = _random_point(widths, kind, seed)
     fd = _fd(lambda t: net.value(net.unpack(t)), theta)
     g = net.pack(net.gradient(Ms))
     np.testing.assert_allclose(g, fd, rtol=1e-5, atol=1e-6 * max(1.0, np.abs(fd).max()))
@@ -58,16 +63,8 @@ def test_gradient_matches_central_differences_and_naive(widths, kind, seed):
 @FD
 @given(widths_st, kind_st, st.integers(0, 2**31))
 def test_hessian_matches_differences_of_the_gradient(widths, kind, seed):
-    rng = np.random.default_rng(seed)
-    if kind == "ce" and widths[-1] < 2:
-        widths = widths[:-1] + (2,)
-    net = DeepLinearNetwork(widths, _loss(kind, widths[-1], widths[0], rng))
-    Ms = net.random_weights(rng)
-    theta = net.pack(Ms)
-    h = 1e-6
-    cols = [(net.pack(net.gradient(net.unpack(theta + h * e)))
-             - net.pack(net.gradient(net.unpack(theta - h * e)))) / (2 * h) for e in np.eye(theta.size)]
-    fd = np.array(cols).T
+    net, Ms, theta = _random_point(widths, kind, seed)
+    fd = _fd(lambda t: net.pack(net.gradient(net.unpack(t))), theta).T
     H = net.hessian(Ms)
     tol = 1e-4 if kind == "custom" else 1e-5
     np.testing.assert_allclose(H, fd, rtol=tol, atol=tol * max(1.0, np.abs(fd).max()))
