@@ -30,13 +30,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._checks import as_positive_int
 from .critical import critical_points
 from .shallow import ShallowProblem
 from .stationary import classify, escapes, find_critical_points
 from .training import batched_lbfgs
 
 __all__ = ["KINDS", "CriticalReport", "DescentReport", "TransportReport", "critical_probe",
-           "descend", "descent_probe", "instance", "rebalance", "transported_probe"]
+           "descend", "descend_rebalancing", "descent_probe", "instance", "rebalance",
+           "stalled_searches", "transported_probe"]
 
 #: The kinds of targets, namely generic Gaussian Y; Y = W X with W of rank 1 (a low-rank target);
 #: and Y whose projected targets Y V have repeated singular values (3, 3, 1, 1, ...), the
@@ -102,6 +104,39 @@ def descend(p: ShallowProblem, W1, W2, max_iter: int = 1000) -> np.ndarray:
     run = batched_lbfgs(p, A1, A2, memory=10, max_iter=max_iter, max_fev=3 * max_iter,
                         prog_tol=1e-15)
     return (np.asarray(run.g[-1]) - p.global_minimum()) / _scales(p)[1]
+
+
+def descend_rebalancing(p: ShallowProblem, W1, W2, rounds: int = 3,
+                        max_iter: int = 1000) -> np.ndarray:
+    """:func:`descend` repeated: after each round, the end point is rebalanced again and
+    L-BFGS restarted from it. A run on f can drift along f's flat directions
+    ``(A W1, W2 A^-1)`` into weights so unbalanced that it crawls (its value then is not a
+    critical value of f); rebalancing, which keeps the value, lets it go on. Returns the
+    relative excess ``(f - min f) / (1/2 ||Y||^2)`` after each round, shape
+    ``(rounds, k)``."""
+    rounds = as_positive_int("rounds", rounds)
+    W1, W2 = np.asarray(W1, dtype=float), np.asarray(W2, dtype=float)
+    if W1.ndim != 3 or W2.ndim != 3 or len(W1) != len(W2):
+        raise ValueError("W1 and W2 must be batches of weights, shapes (k, d1, d0) and (k, d2, d1)")
+    out = np.zeros((rounds, len(W1)))
+    for k in range(rounds if len(W1) else 0):
+        A1, A2 = (np.stack(A) for A in zip(*(rebalance(p, a1, a2) for a1, a2 in zip(W1, W2))))
+        run = batched_lbfgs(p, A1, A2, memory=10, max_iter=max_iter, max_fev=3 * max_iter,
+                            prog_tol=1e-15)
+        W1, W2 = run.W1, run.W2
+        out[k] = (np.asarray(run.g[-1]) - p.global_minimum()) / _scales(p)[1]
+    return out
+
+
+def stalled_searches(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
+                     max_iter: int = 2000):
+    """The end points ``(W1, W2)`` (leading batch axis) of the searches of
+    :func:`critical_probe` (same starts from ``rng``, same rule) that did not reach a
+    critical point."""
+    W1, W2 = p.random_weights(rng, scale=scale, batch=(n_starts,))
+    found = find_critical_points(p, W1, W2, max_iter=max_iter)
+    off = found.grad_norm > 1e-9 * _scales(p)[0]
+    return found.W1[off], found.W2[off]
 
 
 @dataclass(frozen=True)

@@ -225,3 +225,25 @@ def test_claims_table_measures_each_claim():
     assert lines[6].endswith("($d_0 = 20$); final values agree | verdict (e) |")
     with pytest.raises(ValueError, match="missing"):
         ex.claims_table(T, {"(a)": "x"})
+
+
+def test_descend_rebalancing_and_stalled_searches():
+    from landscape.probe import critical_probe, descend, descend_rebalancing, instance, stalled_searches
+
+    rng = np.random.default_rng(4)
+    p = instance(4, 2, 5, "gaussian", rng)
+    W1, W2 = p.random_weights(rng, batch=(4,))
+    A = np.diag([30.0, 1 / 30.0])
+    W1, W2 = A @ W1, W2 @ np.linalg.inv(A)
+    rounds = descend_rebalancing(p, W1, W2, rounds=3, max_iter=5)
+    assert rounds.shape == (3, 4)
+    np.testing.assert_allclose(rounds[0], descend(p, W1, W2, max_iter=5), rtol=1e-12, atol=1e-15)
+    assert np.all(np.diff(rounds, axis=0) <= 1e-12)            # rebalancing keeps the value
+    assert descend_rebalancing(p, W1[:0], W2[:0], rounds=2).shape == (2, 0)
+    with pytest.raises(ValueError, match="rounds"):
+        descend_rebalancing(p, W1, W2, rounds=0)
+    # the same starts and rule as critical_probe: as many stalled end points as it counts
+    S1, S2 = stalled_searches(p, 6, np.random.default_rng(9), max_iter=30)
+    report = critical_probe(p, 6, np.random.default_rng(9), max_iter=30)
+    assert len(S1) == len(S2) == report.not_critical > 0
+    assert np.all(p.gradient_norm(S1, S2) > 0)
