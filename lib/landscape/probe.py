@@ -95,15 +95,7 @@ def descend(p: ShallowProblem, W1, W2, max_iter: int = 1000) -> np.ndarray:
     :func:`descent_probe`): the relative excess ``(f - min f) / (1/2 ||Y||^2)`` at the end.
     A run stops after ``max_iter`` iterations or when an iteration gains less than ``1e-15``
     of its starting value."""
-    W1, W2 = np.asarray(W1, dtype=float), np.asarray(W2, dtype=float)
-    if W1.ndim != 3 or W2.ndim != 3 or len(W1) != len(W2):
-        raise ValueError("W1 and W2 must be batches of weights, shapes (k, d1, d0) and (k, d2, d1)")
-    if len(W1) == 0:
-        return np.zeros(0)
-    A1, A2 = (np.stack(A) for A in zip(*(rebalance(p, a1, a2) for a1, a2 in zip(W1, W2))))
-    run = batched_lbfgs(p, A1, A2, memory=10, max_iter=max_iter, max_fev=3 * max_iter,
-                        prog_tol=1e-15)
-    return (np.asarray(run.g[-1]) - p.global_minimum()) / _scales(p)[1]
+    return descend_rebalancing(p, W1, W2, rounds=1, max_iter=max_iter)[0]
 
 
 def descend_rebalancing(p: ShallowProblem, W1, W2, rounds: int = 3,
@@ -133,10 +125,16 @@ def stalled_searches(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
     """The end points ``(W1, W2)`` (leading batch axis) of the searches of
     :func:`critical_probe` (same starts from ``rng``, same rule) that did not reach a
     critical point."""
+    found, crit = _search(p, n_starts, rng, scale, max_iter)
+    return found.W1[~crit], found.W2[~crit]
+
+
+def _search(p: ShallowProblem, n_starts: int, rng, scale: float, max_iter: int):
+    """The critical-point search of :func:`critical_probe` from ``n_starts`` Gaussian starts:
+    its result and which runs reached a critical point (relative gradient ``<= 1e-9``)."""
     W1, W2 = p.random_weights(rng, scale=scale, batch=(n_starts,))
     found = find_critical_points(p, W1, W2, max_iter=max_iter)
-    off = found.grad_norm > 1e-9 * _scales(p)[0]
-    return found.W1[off], found.W2[off]
+    return found, found.grad_norm <= 1e-9 * _scales(p)[0]
 
 
 @dataclass(frozen=True)
@@ -221,11 +219,9 @@ class CriticalReport:
 def critical_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
                    max_iter: int = 2000) -> CriticalReport:
     """Search for critical points of f from ``n_starts`` Gaussian starts and sort them."""
-    W1, W2 = p.random_weights(rng, scale=scale, batch=(n_starts,))
-    found = find_critical_points(p, W1, W2, max_iter=max_iter)
+    found, crit = _search(p, n_starts, rng, scale, max_iter)
     g_scale, v_scale = _scales(p)
     kinds, lam, esc, saddles = Counter(), [], [], []
-    crit = found.grad_norm <= 1e-9 * g_scale
     for i in np.flatnonzero(crit):
         kind, lam_min = classify(p, found.W1[i], found.W2[i], 1e-7 * g_scale)
         kinds[kind] += 1
