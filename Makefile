@@ -5,6 +5,8 @@
 #   make lab       JupyterLab on book/ with the .venv kernel (installs JupyterLab on first use)
 #   make execute   re-execute every notebook and store outputs + widget state
 #                  (make execute NB=book/shallow/theorem2.ipynb for one notebook)
+#   make nbval     nbval against the committed outputs (NB=... for some notebooks)
+#   make nbval-perturbed   the same on an emulated other machine (LANDSCAPE_PERTURB=1)
 #   make bench     run every bench/*.py
 #   make clean     remove _build and _vendor
 #
@@ -46,14 +48,22 @@ test execute: export OMP_NUM_THREADS := 1
 test execute: export OPENBLAS_NUM_THREADS := 1
 test execute: export MKL_NUM_THREADS := 1
 
+# nbval in strict mode, one notebook per worker (--dist loadscope keeps a notebook's cells
+# in one kernel, in order). NBVAL_WORKERS=0 runs it in this process.
+NBVAL_WORKERS ?= 2
+NBVAL = $(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg \
+  -p no:cacheprovider -q $(if $(filter 0,$(NBVAL_WORKERS)),,-n $(NBVAL_WORKERS) --dist loadscope)
+# The perturbed mode (lib/landscape/_perturb.py): another machine emulated on this one.
+PERTURBED = LANDSCAPE_PERTURB=1
+
 NOTEBOOKS = $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 LIB_TESTS = $(wildcard lib/tests/test_*.py)
 BENCHES   = $(filter-out bench/_%,$(wildcard bench/*.py))
 
-.PHONY: help venv .venv book vendor test lab execute bench clean
+.PHONY: help venv .venv book vendor test lab execute nbval nbval-perturbed bench clean
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+	@awk '/^#   make /{p=1} p && /^#$$/{exit} p{sub(/^# ?/, ""); print}' $(firstword $(MAKEFILE_LIST))
 
 # ---------------------------------------------------------------- environment
 venv .venv: $(STAMP)
@@ -91,8 +101,8 @@ test: venv
 	else echo "--- [lib-tests] skipped: no lib/tests/test_*.py yet"; fi; \
 	$(STAGE) notebook-lint $(T_LINT) $(PY) scripts/check_notebooks.py book; \
 	test -n "$(NOTEBOOKS)" || { echo "make test: no notebook under book/" >&2; exit 1; }; \
-	$(STAGE) nbval $(T_NBVAL) env -u MPLBACKEND $(PY) -m pytest --nbval --nbval-current-env \
-	  --nbval-sanitize-with nbval_sanitize.cfg -p no:cacheprovider -q $(NOTEBOOKS); \
+	$(STAGE) nbval $(T_NBVAL) env -u MPLBACKEND $(NBVAL) $(NOTEBOOKS); \
+	$(STAGE) nbval-perturbed $(T_NBVAL) env -u MPLBACKEND $(PERTURBED) $(NBVAL) $(NOTEBOOKS); \
 	$(MAKE) --no-print-directory book; \
 	$(STAGE) browser-and-tooling-tests $(T_BROWSER) $(PY) -m pytest tests -q -p no:cacheprovider -rs; \
 	echo "=== make test: all stages passed in $$(( $$(date +%s) - start )) s"
@@ -104,6 +114,16 @@ lab: venv
 	@$(PY) -m jupyter kernelspec list
 	timeout --foreground $(T_LAB) $(VENV)/bin/jupyter lab $(LAB_ARGS) \
 	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) book/
+
+# nbval (plain and perturbed) on the notebooks given with NB=..., or on all of them.
+nbval nbval-perturbed: export PYTHONHASHSEED := 0
+nbval nbval-perturbed: export OMP_NUM_THREADS := 1
+nbval nbval-perturbed: export OPENBLAS_NUM_THREADS := 1
+nbval nbval-perturbed: export MKL_NUM_THREADS := 1
+nbval: venv
+	@$(STAGE) nbval $(T_NBVAL) env -u MPLBACKEND $(NBVAL) $(or $(NB),$(NOTEBOOKS))
+nbval-perturbed: venv
+	@$(STAGE) nbval-perturbed $(T_NBVAL) env -u MPLBACKEND $(PERTURBED) $(NBVAL) $(or $(NB),$(NOTEBOOKS))
 
 execute: venv
 	@$(STAGE) execute $(T_EXECUTE) $(PY) scripts/execute_notebooks.py $(NB)

@@ -50,6 +50,7 @@ from math import comb
 
 import numpy as np
 
+from . import canonical
 from ._checks import as_matrix, as_nonnegative_float, as_positive_int
 from .shallow import ShallowProblem
 
@@ -168,9 +169,7 @@ def is_global_support(problem: ShallowProblem, support, rtol: float = TIE_RTOL) 
 
 def _haar_orthogonal(rng: np.random.Generator, n: int) -> np.ndarray:
     """A Haar-distributed orthogonal matrix (QR of a Gaussian with sign correction)."""
-    A = rng.standard_normal((n, n))
-    Qm, Rm = np.linalg.qr(A)
-    return Qm * np.sign(np.diag(Rm))
+    return canonical.orthonormal(rng.standard_normal((n, n)))
 
 
 def _singular_basis(problem: ShallowProblem, rng):
@@ -456,7 +455,7 @@ def problem_with_spectrum(lam, d0: int, d1: int, d2: int, mu: float = 0.0, rng=N
     X = as_matrix("X", X)
     if X.shape[0] != d0:
         raise ValueError(f"X must have d0 = {d0} rows; got shape {X.shape}")
-    _, _, Vt = np.linalg.svd(X, full_matrices=False)
+    _, _, Vt = canonical.svd(X)
     P = _haar_orthogonal(rng, d2)[:, : lam.size]
     Q = _haar_orthogonal(rng, d0)[:, : lam.size]
     Y = ((P * lam) @ Q.T) @ Vt
@@ -564,7 +563,7 @@ def identify(problem: ShallowProblem, W1, W2, rtol: float = 1e-6) -> Pattern:
     G1 = W1 @ problem.XXt @ W1.T
     imbalance = float(np.linalg.norm(G2 - G1)) / lam1
     S = 0.5 * (G2 + G1)
-    _, R = np.linalg.eigh(0.5 * (S + S.T))
+    _, R = canonical.eigh(S)
     R = R[:, ::-1]
     US = problem.U * problem.sigma
     Wt2 = W2 @ R
@@ -902,7 +901,7 @@ def negative_curvature_direction(problem: ShallowProblem, W1, W2, k=None,
         used = [i for i, m in enumerate(pat.columns) if m == b]
         if used:
             O = Pb.T @ St2[:, used]  # (m, c), orthogonal columns of norm sqrt(lam_b)
-            full, _, _ = np.linalg.svd(O, full_matrices=True)
+            full, _, _ = canonical.svd(O, full_matrices=True)
             c = full[:, len(used)]  # a unit vector orthogonal to the used ones
         else:
             c = np.eye(block.size)[:, 0]

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import canonical
 from ._checks import as_matrix, as_positive_int, check_shape
 from .losses import Loss, row_space
 
@@ -687,7 +688,7 @@ def rank_constrained_minimizer(X, Y, rank) -> np.ndarray:
     on the orthogonal complement of the column space of ``X``).
     """
     U, s, YV, outside, k = _rank_problem(X, Y, rank)
-    P, lam, Qt = np.linalg.svd(YV, full_matrices=False)
+    P, lam, Qt = canonical.svd(YV)
     k = min(k, lam.size)
     Z = (P[:, :k] * lam[:k]) @ Qt[:k]
     return (Z / s) @ U.T
@@ -702,11 +703,7 @@ def _kernel_vector(S, rtol):
     """
     _, s, Vt = np.linalg.svd(S)
     rank = int(np.count_nonzero(s > rtol * max(1.0, s[0] if s.size else 0.0)))
-    N = Vt[rank:].T
-    K = N @ N.T
-    norms = np.linalg.norm(K, axis=0)
-    i = int(np.flatnonzero(norms >= norms.max() - 1e-12)[0])
-    return K[:, i] / norms[i]
+    return canonical.basis(Vt[rank:].T)[:, 0]
 
 
 
@@ -818,8 +815,7 @@ def lemma1_construction(net: DeepLinearNetwork, Ms, eps: float = 1e-3, rtol: flo
         raise ValueError(f"A = M_k ... M_(j+1) has full rank d = {d}; the construction needs rank A < d")
     _, sF, VtF = np.linalg.svd(F)
     rank_F = int(np.count_nonzero(sF > rtol * Fn))
-    V = VtF[rank_F:].T                                   # basis of the kernel of F
-    V = V * np.where(V[np.argmax(np.abs(V), axis=0), np.arange(V.shape[1])] < 0, -1.0, 1.0)
+    V = canonical.basis(VtF[rank_F:].T)                  # basis of the kernel of F
 
     def out_of_V(Mat):
         rows = np.linalg.norm(Mat, axis=1)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import canonical
 from ._checks import as_positive_int
 from .critical import critical_points
 from .shallow import ShallowProblem
@@ -60,10 +61,10 @@ def instance(d0: int, d1: int, d2: int, kind: str, rng, extra: int = 3) -> Shall
     elif kind == "rank-one":
         Y = np.outer(rng.standard_normal(d2), rng.standard_normal(d0)) @ X
     else:
-        V = np.linalg.svd(X, full_matrices=False)[2].T           # (N, d0)
+        V = canonical.svd(X)[2].T                                # (N, d0)
         k = min(d0, d2)
-        P = np.linalg.qr(rng.standard_normal((d2, k)))[0]
-        Q = np.linalg.qr(rng.standard_normal((d0, k)))[0]
+        P = canonical.orthonormal(rng.standard_normal((d2, k)))
+        Q = canonical.orthonormal(rng.standard_normal((d0, k)))
         lam = np.where(np.arange(k) < 2, 3.0, 1.0)               # 3, 3, 1, 1, ...
         Y = (P * lam) @ Q.T @ V.T
     return ShallowProblem(X, Y, hidden=d1)
@@ -74,7 +75,7 @@ def rebalance(p: ShallowProblem, W1, W2):
     the same value of f) and ``W2^T W2 = W1 X X^T W1^T`` (the construction of the proof of
     Theorem 2(i), applied to ``W2 W1 U Sigma`` instead of ``Y V``)."""
     M = (np.asarray(W2) @ np.asarray(W1)) @ (p.U * p.sigma)
-    P, s, Qt = np.linalg.svd(M, full_matrices=False)
+    P, s, Qt = canonical.svd(M)
     k = min(p.d1, len(s))
     r = np.sqrt(s[:k])
     A2 = np.zeros((p.d2, p.d1))
@@ -273,8 +274,8 @@ def transported_probe(p: ShallowProblem, rng, max_points: int = 64) -> Transport
     kinds, grads, lams = Counter(), [], []
     d1 = p.d1
     for c in points:
-        Q1 = np.linalg.qr(rng.standard_normal((d1, d1)))[0]
-        Q2 = np.linalg.qr(rng.standard_normal((d1, d1)))[0]
+        Q1 = canonical.orthonormal(rng.standard_normal((d1, d1)))
+        Q2 = canonical.orthonormal(rng.standard_normal((d1, d1)))
         z = rng.standard_normal(d1)
         A, A_inv = (Q1 * np.exp(z)) @ Q2, Q2.T @ (Q1.T * np.exp(-z)[:, None])
         W1, W2 = A @ c.W1, c.W2 @ A_inv

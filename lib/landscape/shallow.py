@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import canonical
 from ._checks import as_matrix, as_nonnegative_float, as_positive_int, check_shape
 
 __all__ = ["ShallowProblem"]
@@ -213,7 +214,7 @@ class ShallowProblem(_Shape):
                 f"X must have full row rank (Theorem 2 assumes X X^T is invertible), which "
                 f"needs at least d0 samples; X has N = {N} columns < d0 = {d0} rows"
             )
-        U, sigma, Vt = np.linalg.svd(X, full_matrices=False)
+        U, sigma, Vt = canonical.svd(X)
         rank_X = _numerical_rank(sigma, X.shape)
         if rank_X < d0:
             raise ValueError(
@@ -235,7 +236,7 @@ class ShallowProblem(_Shape):
         self._outside = float(np.sum((Y - self._Ytilde @ Vt) ** 2))  # ||Y||^2 - ||YV||^2
         self._Y_norm2 = float(np.sum(Y * Y))
         self._data = (self._US, self._Ytilde, self._XXt, self._YXt, self._outside, self._Y_norm2)
-        P, lam, Qt = np.linalg.svd(self._Ytilde, full_matrices=False)
+        P, lam, Qt = canonical.svd(self._Ytilde)
         self._rank_Y = _numerical_rank(lam, self._Ytilde.shape)
         self._P, self._lam, self._Q = P, lam, Qt.T
 
