@@ -16,7 +16,10 @@ would pass it. This check fails (exit 1, one line per problem naming the noteboo
   (``metadata.widgets``), which would render as nothing in the HTML;
 - stores output text with a memory address (``<... at 0x7f...>``) or a stray matplotlib
   ``<Figure size ...>`` repr (as a cell result, in a stream, or as a figure shown without
-  an image); the ``text/plain`` fallback that accompanies a figure's PNG is fine.
+  an image); the ``text/plain`` fallback that accompanies a figure's PNG is fine;
+- hides a cell from nbval (tag ``nbval-ignore-output``, or an ``NBVAL_IGNORE_OUTPUT`` /
+  ``NBVAL_SKIP`` comment) that neither shows a widget nor is tagged ``machine-info``: the
+  tag is for machine information and widgets, never a way to silence a number that moves.
 
 The same text checks apply to the outputs captured by Output widgets in the saved state.
 """
@@ -64,6 +67,22 @@ def output_problems(outputs) -> list[str]:
     return problems
 
 
+HIDING_TAGS = ("nbval-ignore-output", "nbval-skip")
+HIDING_COMMENTS = ("NBVAL_IGNORE_OUTPUT", "NBVAL_SKIP")
+
+
+def hiding_problems(cell, tags) -> list[str]:
+    """A cell hidden from nbval must show a widget or be tagged ``machine-info``."""
+    hidden = [t for t in HIDING_TAGS if t in tags]
+    hidden += [c for c in HIDING_COMMENTS if re.search(rf"^\s*#\s*{c}\b", cell.source, re.M)]
+    if not hidden or "machine-info" in tags:
+        return []
+    if any(WIDGET_VIEW in out.get("data", {}) for out in cell.get("outputs", [])):
+        return []
+    return [f"{', '.join(hidden)} on a cell that shows no widget and is not tagged machine-info "
+            "(the tag hides the cell from nbval: make its output stable instead)"]
+
+
 def check_notebook(path: Path) -> list[str]:
     """Return the problems found in one notebook, each prefixed with its location."""
     try:
@@ -107,6 +126,7 @@ def check_notebook(path: Path) -> list[str]:
                 problems.append(f"{where}: widget view {view.get('model_id')} has no saved widget "
                                 "state in the notebook metadata (execute with scripts/execute_notebooks.py)")
         problems += [f"{where}: {p}" for p in output_problems(cell.get("outputs", []))]
+        problems += [f"{where}: {p}" for p in hiding_problems(cell, tags)]
 
     for model_id, model in state.items():
         outs = model.get("state", {}).get("outputs")

@@ -135,3 +135,34 @@ def test_folder_is_searched_and_all_problems_reported(tmp_path):
     assert result.returncode == 1
     assert "b.ipynb: cell 1" in result.stderr and "c.ipynb: cell 1" in result.stderr
     assert "a.ipynb" not in result.stderr
+
+
+@pytest.mark.parametrize("tags, outputs, ok", [
+    (["nbval-ignore-output"], [new_output("stream", name="stdout", text="0.4556\n")], False),
+    (["nbval-skip"], [new_output("stream", name="stdout", text="716\n")], False),
+    (["machine-info", "nbval-ignore-output"], [new_output("stream", name="stdout", text="x86_64\n")], True),
+    (["nbval-ignore-output"], [new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "m1", "version_major": 2,
+                                                     "version_minor": 0},
+        "text/plain": "Widget"})], True),
+])
+def test_hiding_a_cell_from_nbval_is_for_widgets_and_machine_information(tmp_path, tags, outputs, ok):
+    state = {"application/vnd.jupyter.widget-state+json": {
+        "state": {"m1": {"model_name": "IntSliderModel", "model_module": "@jupyter-widgets/controls",
+                         "model_module_version": "2.0.0", "state": {}}},
+        "version_major": 2, "version_minor": 0}}
+    nb = make_notebook(tmp_path / "hidden.ipynb", [1], outputs=[outputs], tags=[tags],
+                       metadata={"widgets": state})
+    result = run_lint(nb)
+    assert (result.returncode == 0) == ok, result.stdout
+    if not ok:
+        report = result.stdout + result.stderr
+        assert "machine-info" in report and "cell 1" in report
+
+
+def test_hiding_comment_counts_like_the_tag(tmp_path):
+    path = make_notebook(tmp_path / "comment.ipynb", [1])
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].source = "# NBVAL_IGNORE_OUTPUT\nprint(0.4556)"
+    nbformat.write(nb, path)
+    assert run_lint(path).returncode == 1
