@@ -505,7 +505,8 @@ def tie_dependence(problem: ShallowProblem, n: int = 16, rng=None) -> TieDepende
     choice has a spread at roundoff level. When ``X X^T`` is a multiple of the identity,
     rotating a tied block is an orthogonal symmetry of g (it maps the elements of C for one
     basis to those for another), so ``lambda_min`` and the quotient do not depend on it;
-    otherwise the map ``W1 -> W1 U Sigma B Sigma^-1 U^T`` is not orthogonal and both may.
+    otherwise the map ``W1 -> W1 U Sigma B^T Sigma^-1 U^T`` (``B`` the rotation of the right singular
+    vectors) is not orthogonal, the Hessians are only congruent, and both may move.
     """
     problem = _check_problem(problem)
     rng = np.random.default_rng(0) if rng is None else rng
