@@ -62,6 +62,7 @@ __all__ = [
     "SaddleCheck",
     "SearchResult",
     "Survey",
+    "TieDependence",
     "check_saddles",
     "count_critical_points",
     "critical_points",
@@ -71,13 +72,18 @@ __all__ = [
     "hessian_form_terms",
     "identify",
     "is_global_support",
+    "lemma1_instances",
     "negative_curvature_direction",
     "problem_with_spectrum",
     "saddle_bound",
     "singular_value_blocks",
     "smallest_eigenvalues_at",
+    "support_label",
     "survey",
+    "survey_summary",
     "symmetry_directions",
+    "tie_dependence",
+    "tied_bases",
 ]
 
 #: Relative tolerance under which two singular values of ``Ytilde`` count as equal.
@@ -172,12 +178,12 @@ def _haar_orthogonal(rng: np.random.Generator, n: int) -> np.ndarray:
     return canonical.orthonormal(rng.standard_normal((n, n)))
 
 
-def _singular_basis(problem: ShallowProblem, rng):
+def _singular_basis(problem: ShallowProblem, rng, rotate_ties: bool = True):
     """``(P, Q)`` of the first r singular pairs, rotated at random inside tie blocks if rng."""
     r = problem.rank_Y
     P = problem.P[:, :r].copy()
     Q = problem.Q[:, :r].copy()
-    if rng is not None:
+    if rng is not None and rotate_ties:
         for block in singular_value_blocks(problem.lam[:r]):
             if block.size > 1:
                 O = _haar_orthogonal(rng, block.size)
@@ -232,7 +238,8 @@ def critical_point(problem: ShallowProblem, support, R=None, basis=None) -> Crit
     )
 
 
-def critical_points(problem: ShallowProblem, rng=None, max_points: int = 4096) -> list[CriticalPoint]:
+def critical_points(problem: ShallowProblem, rng=None, max_points: int = 4096,
+                    rotate_ties: bool = True) -> list[CriticalPoint]:
     """Lemma 1's set C, one element per support (up to the rotation ``R``).
 
     Parameters
@@ -246,6 +253,10 @@ def critical_points(problem: ShallowProblem, rng=None, max_points: int = 4096) -
     max_points : int
         Refuse to enumerate more than this many points (C has
         :func:`count_critical_points` ``(r, d1)`` elements up to rotation).
+    rotate_ties : bool
+        With ``rng``, whether to rotate the blocks of repeated singular values at random
+        (default). ``False`` keeps the canonical singular vectors of ``problem.P, problem.Q``
+        (:mod:`landscape.canonical`) and draws only the rotations ``R``.
 
     Returns
     -------
@@ -263,7 +274,7 @@ def critical_points(problem: ShallowProblem, rng=None, max_points: int = 4096) -
             f"C has {total} elements up to rotation for r = rank(Y V) = {r} and d1 = {d1}; "
             f"more than max_points = {max_points} (raise max_points to enumerate them)"
         )
-    basis = _singular_basis(problem, rng)
+    basis = _singular_basis(problem, rng, rotate_ties)
     points = []
     for k in range(min(r, d1) + 1):
         for support in combinations(range(r), k):
@@ -397,7 +408,7 @@ class SaddleCheck:
         return int(np.count_nonzero(self.lam_min[~self.is_global] > self.literal + self.tol))
 
 
-def check_saddles(problem: ShallowProblem, rng=None) -> SaddleCheck:
+def check_saddles(problem: ShallowProblem, rng=None, rotate_ties: bool = True) -> SaddleCheck:
     """List C (:func:`critical_points` with ``rng``) and the exact ``lambda_min`` at every element.
 
     Together with the two readings of Lemma 2's bound, this is everything needed to check
@@ -405,9 +416,116 @@ def check_saddles(problem: ShallowProblem, rng=None) -> SaddleCheck:
     positive semidefinite Hessian, every other element ``lam_min <= bound < 0``.
     """
     problem = _check_problem(problem)
-    points = critical_points(problem, rng=rng)
+    points = critical_points(problem, rng=rng, rotate_ties=rotate_ties)
     return SaddleCheck(problem, points, smallest_eigenvalues_at(problem, points),
                        saddle_bound(problem), saddle_bound(problem, literal=True))
+
+
+def tied_bases(problem: ShallowProblem, n: int, rng=None) -> list:
+    """The canonical singular vectors of ``Ytilde`` and ``n - 1`` other valid choices.
+
+    Returns a list of ``n`` pairs ``(P, Q)`` (first ``r`` columns), the first one
+    ``problem.P, problem.Q`` (:mod:`landscape.canonical`). In basis ``j`` every block of
+    repeated singular values is rotated (the same rotation on both sides, so
+    ``P diag(lam) Q^T`` is unchanged): a block of two by the angle ``j pi / n`` (a grid;
+    with ``n`` even it maps each vector of the block to the other one), a larger block by
+    a Haar-random orthogonal matrix drawn from ``rng`` (required then). With distinct
+    singular values all ``n`` are the same basis.
+    """
+    problem = _check_problem(problem)
+    n = as_positive_int("n", n)
+    r = problem.rank_Y
+    big = [b for b in singular_value_blocks(problem.lam[:r]) if b.size > 2]
+    if big and not isinstance(rng, np.random.Generator):
+        raise TypeError(f"a block of more than two tied values needs rng, a numpy.random.Generator; "
+                        f"got {type(rng).__name__}")
+    out = []
+    for j in range(n):
+        P, Q = problem.P[:, :r].copy(), problem.Q[:, :r].copy()
+        for block in singular_value_blocks(problem.lam[:r]):
+            if block.size == 1 or j == 0:
+                continue
+            if block.size == 2:
+                c, s_ = np.cos(j * np.pi / n), np.sin(j * np.pi / n)
+                O = np.array([[c, -s_], [s_, c]])
+            else:
+                O = _haar_orthogonal(rng, block.size)
+            P[:, block] = P[:, block] @ O
+            Q[:, block] = Q[:, block] @ O
+        out.append((P, Q))
+    return out
+
+
+@dataclass(frozen=True)
+class TieDependence:
+    """How ``lambda_min`` and the proof's Rayleigh quotient depend on the basis of tied blocks.
+
+    Attributes
+    ----------
+    supports : list of tuple
+        One support per element of C (:func:`critical_points` order).
+    is_global : ndarray of bool
+        Global minima (no proof direction there).
+    lam_min : ndarray (S, n)
+        The exact smallest Hessian eigenvalue at the element of each support built from
+        each basis of :func:`tied_bases` (column 0: the canonical basis).
+    quotient : ndarray (S, n)
+        The Rayleigh quotient of :func:`negative_curvature_direction` built from the same
+        basis (``nan`` at the global minima).
+    """
+
+    supports: list
+    is_global: np.ndarray
+    lam_min: np.ndarray
+    quotient: np.ndarray
+
+    @staticmethod
+    def _spread(a) -> np.ndarray:
+        return np.nanmax(a, axis=1) - np.nanmin(a, axis=1) if a.size else np.zeros(0)
+
+    @property
+    def lam_spread(self) -> np.ndarray:
+        """Per support: ``max - min`` of ``lambda_min`` over the bases."""
+        return self._spread(self.lam_min)
+
+    @property
+    def quotient_spread(self) -> np.ndarray:
+        """Per saddle support (``nan`` at the minima): ``max - min`` of the quotient."""
+        out = np.full(len(self.supports), np.nan)
+        sad = ~self.is_global
+        out[sad] = self._spread(self.quotient[sad])
+        return out
+
+
+def tie_dependence(problem: ShallowProblem, n: int = 16, rng=None) -> TieDependence:
+    """``lambda_min`` and the proof's quotient at every element of C, for ``n`` bases of the ties.
+
+    The bases are :func:`tied_bases` ``(problem, n, rng)`` (the canonical one first; ``rng``,
+    needed for blocks of more than two, defaults to ``numpy.random.default_rng(0)``). A quantity that does not depend on the
+    choice has a spread at roundoff level. When ``X X^T`` is a multiple of the identity,
+    rotating a tied block is an orthogonal symmetry of g (it maps the elements of C for one
+    basis to those for another), so ``lambda_min`` and the quotient do not depend on it;
+    otherwise the map ``W1 -> W1 U Sigma B^T Sigma^-1 U^T`` (``B`` the rotation of the right singular
+    vectors) is not orthogonal, the Hessians are only congruent, and both may move.
+    """
+    problem = _check_problem(problem)
+    rng = np.random.default_rng(0) if rng is None else rng
+    bases = tied_bases(problem, n, rng)
+    supports = [c.support for c in critical_points(problem)]
+    lam = np.empty((len(supports), n))
+    quo = np.full((len(supports), n), np.nan)
+    is_global = np.array([is_global_support(problem, s) for s in supports], dtype=bool)
+    tied = any(b.size > 1 for b in singular_value_blocks(problem.lam[:problem.rank_Y]))
+    for j, basis in enumerate(bases):
+        if j and not tied:                    # distinct values: every basis is the first
+            lam[:, j], quo[:, j] = lam[:, 0], quo[:, 0]
+            continue
+        pts = [critical_point(problem, s, basis=basis) for s in supports]
+        lam[:, j] = smallest_eigenvalues_at(problem, pts)
+        for i, c in enumerate(pts):
+            if not is_global[i]:
+                quo[i, j] = negative_curvature_direction(problem, c.W1, c.W2, basis=basis).quotient
+    return TieDependence(supports, is_global, lam, quo)
 
 
 # --------------------------------------------------------------------------- instances
@@ -460,6 +578,24 @@ def problem_with_spectrum(lam, d0: int, d1: int, d2: int, mu: float = 0.0, rng=N
     Q = _haar_orthogonal(rng, d0)[:, : lam.size]
     Y = ((P * lam) @ Q.T) @ Vt
     return ShallowProblem(X, Y, d1, mu)
+
+
+def lemma1_instances(mu: float) -> dict:
+    """The six instances of the search of the Lemma 1 chapter (``book/shallow/lemma1.ipynb``).
+
+    ``r > d1``, ``r = d1``, a hidden layer wider than the input, rank-deficient targets, and
+    repeated singular values of ``Ytilde`` at the cut (``X = 3 I``, ``Y = diag(3, 2, 2)``)
+    and at the top; shared by the chapter and ``scripts/lemma1_data.py``.
+    """
+    rng = np.random.default_rng(7)
+    return {
+        "r > d1": problem_with_spectrum([3, 2, 1], 3, 2, 4, mu, rng),
+        "r = d1": problem_with_spectrum([3, 2, 1], 3, 3, 4, mu, rng),
+        "d1 > d0, d2 > d0": problem_with_spectrum([3, 1.5], 2, 3, 4, mu, rng),
+        "rank-deficient Y": problem_with_spectrum([3, 1], 4, 3, 4, mu, rng),
+        "tie at the cut": ShallowProblem(3 * np.eye(3), np.diag([3.0, 2, 2]), 2, mu),
+        "tie at the top": problem_with_spectrum([2, 2, 2, 1], 4, 2, 4, mu, rng),
+    }
 
 
 # ------------------------------------------------------------------ identification
@@ -811,6 +947,28 @@ def survey(problem: ShallowProblem, rng, n_starts: int = 120, scales=(0.3, 1.0, 
     return Survey(res, patterns, rtol)
 
 
+def support_label(support) -> str:
+    """``"{0,2}"`` for the support ``(0, 2)``; other labels (``"not in C"``) unchanged."""
+    if isinstance(support, str):
+        return support
+    return "{" + ",".join(str(int(j)) for j in support) + "}"
+
+
+def survey_summary(sv: Survey) -> dict:
+    """The per-run details of a :class:`Survey` as plain data, for a stored file.
+
+    ``n_starts``, ``n_converged``, ``n_in_C``, ``supports`` (label -> count, by support size
+    then lexicographically, :func:`support_label`) and ``worst_residual`` (the largest
+    relative distance to C of an end point in C; ``None`` if there is none).
+    """
+    counts = sorted(sv.counts().items(),
+                    key=lambda kv: (isinstance(kv[0], str), len(kv[0]), str(kv[0])))
+    res = np.array([pat.residual for pat in sv.patterns if pat is not None and pat.in_C])
+    return {"n_starts": sv.n_starts, "n_converged": sv.n_converged, "n_in_C": sv.n_in_C,
+            "supports": {support_label(k): int(v) for k, v in counts},
+            "worst_residual": float(res.max()) if res.size else None}
+
+
 # ------------------------------------------------------- Lemma 2's direction
 @dataclass(frozen=True)
 class CurvatureDirection:
@@ -855,7 +1013,7 @@ class CurvatureDirection:
 
 
 def negative_curvature_direction(problem: ShallowProblem, W1, W2, k=None,
-                                 rtol: float = 1e-6) -> CurvatureDirection:
+                                 rtol: float = 1e-6, basis=None) -> CurvatureDirection:
     r"""The direction of the proof of Lemma 2 along which g curves down at a saddle.
 
     The point is first mapped to C with :func:`identify` (it must be in C). With ``alpha``
@@ -871,6 +1029,12 @@ def negative_curvature_direction(problem: ShallowProblem, W1, W2, k=None,
     k : int, optional
         The singular pair to use (an index in ``range(r)`` whose block has an unused
         direction). By default the pair that gives the most negative Rayleigh quotient.
+    basis : (P, Q), optional
+        Singular vectors of ``Ytilde`` (first ``r`` columns) to take ``p_k, q_k`` from,
+        instead of the canonical ``problem.P, problem.Q``. Only the basis inside a block of
+        repeated singular values matters: another basis there is another valid direction
+        of the proof, with another ``norm2`` unless ``Sigma`` is a multiple of the identity
+        on it.
 
     Raises
     ------
@@ -879,6 +1043,7 @@ def negative_curvature_direction(problem: ShallowProblem, W1, W2, k=None,
         or ``k`` does not qualify.
     """
     problem = _check_problem(problem)
+    P_all, Q_all = (problem.P, problem.Q) if basis is None else basis
     pat = identify(problem, W1, W2, rtol=rtol)
     if not pat.in_C:
         raise ValueError(
@@ -897,7 +1062,7 @@ def negative_curvature_direction(problem: ShallowProblem, W1, W2, k=None,
         lam_b = float(np.mean(problem.lam[block]))
         if pat.counts[b] >= block.size or lam_b <= lam_alpha:
             continue
-        Pb, Qb = problem.P[:, block], problem.Q[:, block]
+        Pb, Qb = P_all[:, block], Q_all[:, block]
         used = [i for i, m in enumerate(pat.columns) if m == b]
         if used:
             O = Pb.T @ St2[:, used]  # (m, c), orthogonal columns of norm sqrt(lam_b)

@@ -4,11 +4,15 @@ Quantities that are zero in exact arithmetic (a gradient at a critical point, th
 of a balanced point) come out of floating point as roundoff, whose digits depend on the CPU
 and the BLAS. Printed as they are, they would make nbval's comparison of stored outputs
 fail on another machine. :func:`small` prints them as a bound instead.
+
+Quantities that depend on a choice the mathematics leaves free (the basis of a block of tied
+singular values) are shown over several choices: :func:`value_or_range` prints one number
+when they agree and the range when they do not.
 """
 
 from __future__ import annotations
 
-__all__ = ["small"]
+__all__ = ["small", "value_or_range"]
 
 
 def small(x: float, floor: float = 1e-12, digits: int = 1) -> str:
@@ -21,3 +25,25 @@ def small(x: float, floor: float = 1e-12, digits: int = 1) -> str:
     if abs(x) < floor:
         return f"< {floor:.0e}"
     return f"{x:.{digits}e}"
+
+
+def value_or_range(values, fmt: str = ".4f", sep: str = " to ", rtol: float = 1e-9) -> str:
+    """One number if ``values`` agree to ``rtol`` (relative to ``max(1, max |v|)``), else the range.
+
+    The agreement is decided on the unrounded values, so roundoff never prints a range.
+
+    >>> value_or_range([-2.0, -2.0 + 1e-14]), value_or_range([3.1, 2.95], ".2f", "-")
+    ('-2.0000', '2.95-3.10')
+    >>> value_or_range([1e-15, -2e-15])
+    '0.0000'
+    """
+    import numpy as np
+
+    v = np.asarray(values, dtype=np.float64).ravel()
+    if v.size == 0:
+        raise ValueError("values must not be empty")
+    if np.ptp(v) <= rtol * max(1.0, float(np.abs(v).max())):
+        digits = int(fmt.strip(".").rstrip("fe") or 0) if fmt.endswith("f") else None
+        x = float(np.round(v[0], digits)) + 0.0 if digits is not None else float(v[0])
+        return f"{x:{fmt}}"
+    return f"{v.min():{fmt}}{sep}{v.max():{fmt}}"

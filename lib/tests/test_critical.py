@@ -190,3 +190,86 @@ def test_flat_directions_at_the_balanced_minimizer(d0, d1, d2, lam):
     # away from a critical point the Hessian is not PSD in general
     W1r, W2r = p.random_weights(np.random.default_rng(0))
     assert flat_directions(p, W1r, W2r).zeros == 0
+
+
+# ----------------------------------------------- the choice of basis inside tied blocks
+from landscape.critical import problem_with_spectrum as lib_spectrum  # noqa: E402
+
+
+def test_rotate_ties_false_keeps_the_canonical_basis():
+    from landscape.critical import critical_points as cps
+
+    p = lib_spectrum([2.0, 2.0, 1.0], 3, 2, 4, 0.5, np.random.default_rng(3))
+    a = cps(p, rng=np.random.default_rng(0), rotate_ties=False)
+    b = cps(p)
+    for x, y in zip(a, b):        # only R differs: the products W2 W1 are the canonical ones
+        assert np.allclose(x.W2 @ x.W1, y.W2 @ y.W1, atol=1e-12)
+    c = cps(p, rng=np.random.default_rng(0))
+    assert not all(np.allclose(x.W2 @ x.W1, y.W2 @ y.W1) for x, y in zip(c, b))
+
+
+def test_tied_bases():
+    from landscape.critical import tied_bases
+
+    p = lib_spectrum([3.0, 2.0, 2.0, 1.0], 4, 2, 5, 0.5, np.random.default_rng(1))
+    bases = tied_bases(p, 4)
+    assert len(bases) == 4
+    np.testing.assert_array_equal(bases[0][0], p.P[:, :4])
+    Yt = (p.P[:, :4] * p.lam[:4]) @ p.Q[:, :4].T
+    for P, Q in bases:            # every basis is a valid SVD of Ytilde
+        np.testing.assert_allclose((P * p.lam[:4]) @ Q.T, Yt, atol=1e-12)
+        np.testing.assert_allclose(P.T @ P, np.eye(4), atol=1e-12)
+        np.testing.assert_allclose(P[:, [0, 3]], p.P[:, [0, 3]])   # untied vectors stay
+    # n even: the grid maps the first vector of the block to the second (up to sign)
+    P2 = bases[2][0]
+    assert abs(abs(P2[:, 1] @ p.P[:, 2]) - 1) < 1e-12
+    distinct = lib_spectrum([3.0, 2.0], 3, 2, 3, 0.5, np.random.default_rng(1))
+    assert all(np.array_equal(P, distinct.P[:, :2]) for P, _ in tied_bases(distinct, 3))
+    big = lib_spectrum([2.0, 2.0, 2.0], 3, 2, 3, 0.5, np.random.default_rng(1))
+    with pytest.raises(TypeError, match="needs rng"):
+        tied_bases(big, 3)
+    assert len(tied_bases(big, 3, np.random.default_rng(0))) == 3
+
+
+def test_tie_dependence_with_and_without_x_multiple_of_identity():
+    """X X^T = 9 I: rotating a tied block is an orthogonal symmetry, nothing moves; a
+    random X: lambda_min at the saddles using one tied pair and the quotient move."""
+    from landscape.critical import tie_dependence
+
+    cut = tie_dependence(ShallowProblem(3 * np.eye(3), np.diag([3.0, 2, 2]), 2, 0.125), n=8)
+    assert cut.lam_spread.max() < 1e-9 and np.nanmax(cut.quotient_spread) < 1e-9
+    assert np.all(np.isnan(cut.quotient[cut.is_global]))
+    p = lib_spectrum([2.2, 2, 2, 0.5], 4, 2, 4, 0.125, np.random.default_rng(5))
+    low = tie_dependence(p, n=16)
+    spread = dict(zip(low.supports, low.lam_spread))
+    assert spread[(1,)] > 0.1 and spread[(1, 3)] > 0.1
+    assert spread[()] < 1e-9 and spread[(1, 2)] < 1e-9 and spread[(0, 3)] < 1e-9
+    qspread = dict(zip(low.supports, low.quotient_spread))
+    assert qspread[(0,)] > 0.1 and qspread[(1,)] < 1e-9
+    sad = ~low.is_global              # lambda_min <= quotient <= bound in every basis
+    assert np.all(low.lam_min[sad] <= low.quotient[sad] + 1e-9)
+    assert np.all(low.quotient[sad] <= saddle_bound(p) + 1e-12)
+    # the canonical column is the one critical_points and the default direction use
+    from landscape.critical import negative_curvature_direction, smallest_eigenvalues_at
+    C = critical_points(p)
+    np.testing.assert_allclose(low.lam_min[:, 0], smallest_eigenvalues_at(p, C), atol=1e-10)
+    q0 = [negative_curvature_direction(p, c.W1, c.W2).quotient for c in C if not c.is_global]
+    np.testing.assert_allclose(low.quotient[sad, 0], q0, atol=1e-12)
+
+
+def test_survey_summary_and_instances():
+    from landscape.critical import lemma1_instances, support_label, survey, survey_summary
+
+    inst = lemma1_instances(0.125)
+    assert list(inst) == ["r > d1", "r = d1", "d1 > d0, d2 > d0", "rank-deficient Y",
+                          "tie at the cut", "tie at the top"]
+    assert [(p.d0, p.d1, p.d2, p.rank_Y) for p in inst.values()][3] == (4, 3, 4, 2)
+    assert support_label((0, 2)) == "{0,2}" and support_label(()) == "{}"
+    assert support_label("not in C") == "not in C"
+    sv = survey(inst["r > d1"], np.random.default_rng(0), n_starts=12)
+    s = survey_summary(sv)
+    assert s["n_starts"] == 12 and s["n_converged"] == sv.n_converged
+    assert sum(s["supports"].values()) == sv.n_converged and s["n_in_C"] == sv.n_in_C
+    assert 0 <= s["worst_residual"] <= max(sv.rtol)
+    keys = list(s["supports"])
+    assert keys == sorted(keys, key=lambda k: (k == "not in C", len(k), k))

@@ -98,3 +98,14 @@ def test_static_explorer_structure():
     assert len(grid({"a": [1, 2], "b": [3]})) == 2
     with pytest.raises(ValueError, match="one or two parameters"):
         static_explorer(lambda: None, {})
+
+
+def test_value_or_range():
+    from landscape.display import value_or_range
+
+    assert value_or_range([1.0, 1.0 + 1e-13]) == "1.0000"
+    assert value_or_range([2.0, 1.0], ".1f") == "1.0 to 2.0"
+    assert value_or_range(np.array([[3.0], [3.0]]), ".2f", "-") == "3.00"
+    assert value_or_range([-1e-16]) == "0.0000"
+    with pytest.raises(ValueError, match="empty"):
+        value_or_range([])
