@@ -3,17 +3,21 @@ that regenerate their stored results (so both build exactly the same networks).
 
 * :data:`COROLLARY1` and :func:`corollary1_config`: the grid of the Corollary 1 chapter
   (``scripts/corollary1_runs.py`` trains it; the chapter re-runs a subset);
-* :func:`corollary1_data`: its data, with a full-row-rank or a rank-deficient ``X``.
+* :func:`corollary1_data`: its data, with a full-row-rank or a rank-deficient ``X``;
+* :func:`relative_layer_norms`: the layer norms of a point relative to those of the balanced
+  optimum (the script stores them for every run's last point).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .deep import DeepLinearNetwork, rank_constrained_minimum, widths_with_bottleneck
+from .deep import (DeepLinearNetwork, rank_constrained_minimizer, rank_constrained_minimum,
+                   widths_with_bottleneck)
 from .losses import Quadratic
 
-__all__ = ["COROLLARY1", "corollary1_config", "corollary1_data"]
+__all__ = ["COROLLARY1", "COROLLARY1_DEFICIENT", "corollary1_config", "corollary1_data",
+           "relative_layer_norms"]
 
 #: The Corollary 1 grid, namely depths, where the narrowest layer is, hidden widths, init scales,
 #: runs per configuration, the tolerance of "reaching the optimum" and the iteration budget.
@@ -28,6 +32,10 @@ COROLLARY1 = {
     "d": 2,
     "data_seed": 1,
 }
+
+#: The rank-deficient check: data seed and rank of ``X``, the placement and hidden width of
+#: the bottleneck, and the number of runs per depth (init scale 1).
+COROLLARY1_DEFICIENT = {"data_seed": 3, "rank_X": 4, "place": "middle", "hidden": 8, "n_runs": 6}
 
 
 def corollary1_data(seed: int = 1, n: int = 6, m: int = 6, N: int = 30, noise: float = 0.3,
@@ -65,3 +73,22 @@ def corollary1_config(depth: int, place: str, hidden: int, data=None, d: int | N
         raise ValueError(f"place must be 'middle', 'first' or 'end'; got {place!r}")
     net = DeepLinearNetwork(widths, Quadratic(X, Y))
     return net, rank_constrained_minimum(X, Y, min(widths))
+
+
+def relative_layer_norms(net, Ms) -> np.ndarray:
+    """The spectral norm of every layer of ``Ms``, divided by the spectral norm that every layer
+    of the balanced factorization (:meth:`~landscape.deep.DeepLinearNetwork.balanced`) of the
+    optimum ``P* = rank_constrained_minimizer(X, Y, d)`` has, namely ``sigma_1(P*)^(1/k)``.
+
+    Near 1 for every layer of a balanced minimizer; a layer far above 1 has grown out of balance.
+
+    >>> net, _ = corollary1_config(3, "middle", 3)
+    >>> P = rank_constrained_minimizer(net.loss.X, net.loss.Y, net.narrowest)
+    >>> np.round(relative_layer_norms(net, net.balanced(P)), 12)
+    array([1., 1., 1.])
+    """
+    if len(Ms) != net.depth:
+        raise ValueError(f"need {net.depth} layers; got {len(Ms)}")
+    Pstar = rank_constrained_minimizer(net.loss.X, net.loss.Y, net.narrowest)
+    even = np.linalg.norm(net.balanced(Pstar)[0], 2)
+    return np.array([np.linalg.norm(np.asarray(M, dtype=np.float64), 2) for M in Ms]) / even

@@ -1,0 +1,66 @@
+"""landscape.corollary1.relative_layer_norms and landscape.corollary2: the helpers that the
+Corollary 1 and 2 chapters share with the scripts that store their runs."""
+
+import doctest
+
+import numpy as np
+import pytest
+
+import landscape.corollary2
+from landscape.corollary1 import corollary1_config, relative_layer_norms
+from landscape.corollary2 import COROLLARY2, corollary2_data, corollary2_optimum, flat_part
+from landscape.deep import MultiTowerNetwork, rank_constrained_minimizer, rank_constrained_minimum
+
+
+def test_relative_layer_norms_of_balanced_and_unbalanced_points():
+    net, _ = corollary1_config(4, "first", 3)
+    P = rank_constrained_minimizer(net.loss.X, net.loss.Y, net.narrowest)
+    Ms = net.balanced(P)
+    np.testing.assert_allclose(relative_layer_norms(net, Ms), np.ones(4), rtol=1e-12)
+    Ms[0], Ms[2] = 5.0 * Ms[0], Ms[2] / 5.0               # same product, out of balance
+    np.testing.assert_allclose(net.product(Ms), P, atol=1e-10)
+    np.testing.assert_allclose(relative_layer_norms(net, Ms), [5.0, 1.0, 0.2, 1.0], rtol=1e-12)
+    with pytest.raises(ValueError, match="need 4 layers"):
+        relative_layer_norms(net, Ms[:3])
+
+
+def test_corollary2_data_is_drawn_from_the_given_generator():
+    X, Y, losses = corollary2_data(np.random.default_rng(COROLLARY2["data_seed"]))
+    X2, Y2, _ = corollary2_data(np.random.default_rng(COROLLARY2["data_seed"]))
+    assert X.shape == (COROLLARY2["n"], COROLLARY2["N"]) and Y.shape == (COROLLARY2["m"], COROLLARY2["N"])
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(Y, Y2)
+    assert list(losses) == COROLLARY2["losses"]
+    with pytest.raises(TypeError, match="Generator"):
+        corollary2_data(12)
+
+
+def test_corollary2_optimum_by_case():
+    X, Y, losses = corollary2_data(np.random.default_rng(COROLLARY2["data_seed"]))
+    towers = {name: [tuple(t) for t in ts] for name, ts in COROLLARY2["configs"].items()}
+    wide = MultiTowerNetwork(towers["b = min(m, n)"], losses["Huber"])
+    assert corollary2_optimum(wide, "Huber", X, Y) == pytest.approx(losses["Huber"].minimum())
+    narrow = MultiTowerNetwork(towers["b < m, n (b = 2)"], losses["quadratic"])
+    assert corollary2_optimum(narrow, "quadratic", X, Y) == rank_constrained_minimum(X, Y, 2)
+    ce = losses["soft-label CE"]
+    low = corollary2_optimum(MultiTowerNetwork(towers["b < m, n (b = 2)"], ce), "soft-label CE", X, Y)
+    assert low > ce.minimum() + 1e-3                       # rank 2 costs something
+
+
+def test_flat_part_is_the_projection_along_which_cross_entropy_is_constant():
+    X, Y, losses = corollary2_data(np.random.default_rng(0))
+    rng = np.random.default_rng(1)
+    P = rng.standard_normal((COROLLARY2["m"], COROLLARY2["n"]))
+    Fp = flat_part(P)
+    np.testing.assert_allclose(flat_part(Fp), Fp, atol=1e-14)         # a projection
+    np.testing.assert_allclose((P - Fp).sum(axis=0), 0.0, atol=1e-12)  # onto 1 v^T
+    np.testing.assert_allclose(np.ptp(Fp, axis=0), 0.0, atol=1e-14)
+    ce = losses["soft-label CE"]
+    assert ce.value(P + 7.0 * Fp) == pytest.approx(ce.value(P), rel=1e-12)
+    with pytest.raises(ValueError, match="matrix"):
+        flat_part(np.ones(3))
+
+
+def test_corollary2_docstring_examples():
+    result = doctest.testmod(landscape.corollary2, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
