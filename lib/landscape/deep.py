@@ -404,17 +404,31 @@ class DeepLinearNetwork:
             Ms[k - 1] = A.copy()
         return Ms
 
-    def balanced(self, P) -> list[np.ndarray]:
+    def balanced(self, P, rank: int | None = None) -> list[np.ndarray]:
         r"""A balanced factorization of ``P`` (rank at most ``d``): ``M_k ... M_1 = P``.
 
         With the SVD ``P = U \Sigma V^T`` over its ``r <= d`` nonzero singular values,
         ``M_1 = [\Sigma^{1/k} V^T; 0]``, ``M_i = diag(\Sigma^{1/k}, 0)`` and
         ``M_k = [U \Sigma^{1/k}, 0]``; then ``M_{i+1}^T M_{i+1} = M_i M_i^T`` for every ``i``.
+
+        ``rank`` (at most ``d``), if given, takes the ``rank`` largest singular values
+        instead of the numerically nonzero ones: the product is then the best rank-``rank``
+        approximation of ``P``. For a ``P`` of rank ``r`` known only to roundoff (e.g. a
+        product of stored factors), whose other singular values are roundoff.
         """
         k, w = self.depth, self._widths
         P = as_matrix("P", P)
         check_shape("P", P, (w[k], w[0]), "= (dk, d0)")
-        U, s, Vt, r = row_space(P)
+        if rank is None:
+            U, s, Vt, r = row_space(P)
+        else:
+            r = as_positive_int("rank", rank)
+            if r > self._d:
+                raise ValueError(f"rank must be at most d = {self._d}; got {r}")
+            U, s, Vt = np.linalg.svd(P, full_matrices=False)
+            if r > s.size or not s[r - 1] > 0:
+                raise ValueError(f"P has fewer than rank = {r} nonzero singular values")
+            U, s, Vt = U[:, :r], s[:r], Vt[:r]
         if r > self._d:
             raise ValueError(f"P must have rank <= d = {self._d} to factor through the network; "
                              f"got rank {r}")

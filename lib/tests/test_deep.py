@@ -397,3 +397,21 @@ def test_tanh_end_points_and_saturation():
     assert net.cancellation(same) == pytest.approx(1.0)
     labels = {e.kind for e in tanh_end_points(net, [0], big=0.0)}   # every weight is "large"
     assert labels <= {"global minimum", "large weights"}
+
+
+def test_balanced_with_rank_truncates_roundoff():
+    rng = np.random.default_rng(12)
+    net = DeepLinearNetwork((4, 3, 2, 3, 5), _loss("quadratic", 5, 4, rng))
+    P = rng.standard_normal((5, 2)) @ rng.standard_normal((2, 4))
+    noisy = P + 1e-12 * rng.standard_normal(P.shape)          # rank 4, numerically
+    with pytest.raises(ValueError, match="rank <= d = 2"):
+        net.balanced(noisy)
+    Bal = net.balanced(noisy, rank=2)
+    np.testing.assert_allclose(net.product(Bal), P, atol=1e-10)
+    for lower, upper in zip(Bal[:-1], Bal[1:]):
+        np.testing.assert_allclose(upper.T @ upper, lower @ lower.T, atol=1e-12)
+    np.testing.assert_allclose(net.product(net.balanced(P, rank=2)), P, atol=1e-12)
+    with pytest.raises(ValueError, match="at most d = 2"):
+        net.balanced(P, rank=3)
+    with pytest.raises(ValueError, match="fewer than rank"):
+        net.balanced(np.zeros((5, 4)), rank=1)

@@ -1,0 +1,102 @@
+#!/usr/bin/env python
+"""Regenerate book/deep/data/lemmas.json: the training runs of the Lemmas chapter.
+
+Lemma 2 check: the three networks of landscape.multistart.lemma2_cases are trained with
+L-BFGS (gtol 1e-12) from the starts of seeds 0 to 11; each run records its final loss and
+gradient norm and, cut at the bottleneck, ||f'(AB)||, the relative gradients of L2 and the
+ranks of A and B. Also the product P = AB of a run at the highest end value of the weighted
+quadratic (a spurious minimum; the chapter balances it into a canonical point).
+
+Theorem 2 check: on each instance of landscape.multistart.THEOREM2_INSTANCES the two-layer
+network with d = 2 is trained from seeds 0 to 39; each run records its final loss and
+gradient norm, and the runs that end above the best value (by more than 1e-6) their Hessian
+report (number of zero eigenvalues, whether it certifies a minimum with d^2 flat
+directions) and the ranks of A and B. Also the end point of one L-BFGS run of the rank-one
+network (seed 0), which the chapter pads into a rank-deficient critical point.
+
+Run:  make venv && OMP_NUM_THREADS=1 .venv/bin/python scripts/lemmas_runs.py
+(about ten seconds). Which seeds end where is chaotic (another machine's roundoff moves it):
+the chapter prints these records and re-checks, live, only statements with a margin.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from landscape.deep import cut_at_bottleneck, numerical_rank
+from landscape.deep_training import hessian_report, lbfgs, lbfgs_from_seeds
+from landscape.multistart import THEOREM2_INSTANCES, lemma2_cases, theorem2_networks
+
+OUT = Path(__file__).resolve().parent.parent / "book" / "deep" / "data" / "lemmas.json"
+LEMMA2_SEEDS = range(12)
+THEOREM2_SEEDS = range(40)
+D = 2
+
+
+def _f(x: float) -> float:
+    return float(f"{x:.12e}")
+
+
+def main() -> int:
+    start = time.perf_counter()
+    lemma2, spurious_P = {}, None
+    for name, net in lemma2_cases().items():
+        runs = lbfgs_from_seeds(net, LEMMA2_SEEDS, gtol=1e-12)
+        rows = []
+        for seed, r in zip(LEMMA2_SEEDS, runs):
+            c = cut_at_bottleneck(net, r.Ms)
+            rows.append([seed, _f(r.value), _f(r.grad_norm), _f(c.f_prime_norm), _f(c.rel_grad_A),
+                         _f(c.rel_grad_B), c.rank_A, c.rank_B])
+        lemma2[name] = rows
+        if name == "weighted quadratic":
+            top = max(runs, key=lambda r: r.value)
+            spurious_P = [[_f(x) for x in row] for row in net.product(top.Ms)]
+        values = sorted({f"{r.value:.6f}" for r in runs})
+        print(f"lemma 2, {name}: end values {', '.join(values)}"
+              f" ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+    theorem2, rank_one = [], []
+    for seed, shape in THEOREM2_INSTANCES:
+        two, one = theorem2_networks(seed, shape)
+        runs = lbfgs_from_seeds(two, THEOREM2_SEEDS, gtol=1e-12)
+        best = min(r.value for r in runs)
+        rows = []
+        for s, r in zip(THEOREM2_SEEDS, runs):
+            row = [s, _f(r.value), _f(r.grad_norm), None, None, None, None]
+            if r.value > best + 1e-6:
+                rep = hessian_report(two, r.Ms)
+                row[3:] = [rep.n_zero, int(rep.certifies_minimum(D * D)),
+                           numerical_rank(r.Ms[1]), numerical_rank(r.Ms[0])]
+            rows.append(row)
+        low = lbfgs(one, one.random_weights(np.random.default_rng(0)), gtol=1e-12).Ms
+        theorem2.append({"seed": seed, "shape": list(shape), "runs": rows})
+        rank_one.append([[[_f(x) for x in row] for row in M] for M in low])
+        n_high = sum(row[3] is not None for row in rows)
+        print(f"theorem 2, instance {seed} {shape}: best {best:.6f}, {n_high} of {len(rows)} end"
+              f" higher ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "lemma2": {"seeds": list(LEMMA2_SEEDS), "gtol": 1e-12,
+                   "fields": ["seed", "value", "grad_norm", "f_prime_norm", "rel_grad_A",
+                              "rel_grad_B", "rank_A", "rank_B"],
+                   "cases": lemma2},
+        # outside the tables of runs: the product at a spurious minimum of the weighted
+        # quadratic, and per Theorem 2 instance the weights (M1, M2) of the rank-one run
+        "weighted_quadratic_spurious_product": spurious_P,
+        "theorem2_rank_one_ends": rank_one,
+        "theorem2": {"seeds": list(THEOREM2_SEEDS), "gtol": 1e-12, "d": D, "spurious_above": 1e-6,
+                     "fields": ["seed", "value", "grad_norm", "n_zero", "certified", "rank_A",
+                                "rank_B"],
+                     "instances": theorem2},
+    }
+    OUT.write_text(json.dumps(payload, separators=(",", ":")) + "\n")
+    print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - start:.0f} s",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
