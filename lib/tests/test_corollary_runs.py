@@ -1,12 +1,10 @@
 """landscape.corollary1.relative_layer_norms and landscape.corollary2: the helpers that the
 Corollary 1 and 2 chapters share with the scripts that store their runs."""
 
-import doctest
 
 import numpy as np
 import pytest
 
-import landscape.corollary2
 from landscape.corollary1 import corollary1_config, relative_layer_norms
 from landscape.corollary2 import COROLLARY2, corollary2_data, corollary2_optimum, flat_part
 from landscape.deep import MultiTowerNetwork, rank_constrained_minimizer, rank_constrained_minimum
@@ -59,8 +57,3 @@ def test_flat_part_is_the_projection_along_which_cross_entropy_is_constant():
     assert ce.value(P + 7.0 * Fp) == pytest.approx(ce.value(P), rel=1e-12)
     with pytest.raises(ValueError, match="matrix"):
         flat_part(np.ones(3))
-
-
-def test_corollary2_docstring_examples():
-    result = doctest.testmod(landscape.corollary2, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
