@@ -5,7 +5,10 @@ Lemma 2 check: the three networks of landscape.multistart.lemma2_cases are train
 L-BFGS (gtol 1e-12) from the starts of seeds 0 to 11; each run records its final loss and
 gradient norm and, cut at the bottleneck, ||f'(AB)||, the relative gradients of L2 and the
 ranks of A and B. Also the product P = AB of a run at the highest end value of the weighted
-quadratic (a spurious minimum; the chapter balances it into a canonical point).
+quadratic (a spurious minimum; the chapter balances it into a canonical point), and the
+weights of the first run (lowest seed) of the Huber network that ends above its lowest end
+value (the chapter polishes them with Newton's method and certifies a spurious minimum);
+the two-layer Huber network (5, 2, 4) with the same loss, trained from the same seeds.
 
 Theorem 2 check: on each instance of landscape.multistart.THEOREM2_INSTANCES the two-layer
 network with d = 2 is trained from seeds 0 to 39; each run records its final loss and
@@ -27,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from landscape.deep import cut_at_bottleneck, numerical_rank
+from landscape.deep import DeepLinearNetwork, cut_at_bottleneck, numerical_rank
 from landscape.deep_training import hessian_report, lbfgs, lbfgs_from_seeds
 from landscape.multistart import THEOREM2_INSTANCES, lemma2_cases, theorem2_networks
 
@@ -43,7 +46,7 @@ def _f(x: float) -> float:
 
 def main() -> int:
     start = time.perf_counter()
-    lemma2, spurious_P = {}, None
+    lemma2, spurious_P, huber_high, huber_two = {}, None, None, None
     for name, net in lemma2_cases().items():
         runs = lbfgs_from_seeds(net, LEMMA2_SEEDS, gtol=1e-12)
         rows = []
@@ -55,6 +58,13 @@ def main() -> int:
         if name == "weighted quadratic":
             top = max(runs, key=lambda r: r.value)
             spurious_P = [[_f(x) for x in row] for row in net.product(top.Ms)]
+        if name == "Huber":
+            low = min(r.value for r in runs)
+            high = next(r for r in runs if r.value > low + 1e-6)
+            huber_high = [[[_f(x) for x in row] for row in M] for M in high.Ms]
+            two = DeepLinearNetwork((net.widths[0], net.narrowest, net.widths[-1]), net.loss)
+            huber_two = [[s, _f(r.value), _f(r.grad_norm)]
+                         for s, r in zip(LEMMA2_SEEDS, lbfgs_from_seeds(two, LEMMA2_SEEDS, gtol=1e-12))]
         values = sorted({f"{r.value:.6f}" for r in runs})
         print(f"lemma 2, {name}: end values {', '.join(values)}"
               f" ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
@@ -87,6 +97,10 @@ def main() -> int:
         # quadratic, and per Theorem 2 instance the weights (M1, M2) of the rank-one run
         "weighted_quadratic_spurious_product": spurious_P,
         "theorem2_rank_one_ends": rank_one,
+        # the Huber network: the weights (M1, ..., M4) of its first run ending above the lowest
+        # value, and the runs [seed, value, grad_norm] of the two-layer network (5, 2, 4)
+        "huber_high_weights": huber_high,
+        "huber_two_layer": huber_two,
         "theorem2": {"seeds": list(THEOREM2_SEEDS), "gtol": 1e-12, "d": D, "spurious_above": 1e-6,
                      "fields": ["seed", "value", "grad_norm", "n_zero", "certified", "rank_A",
                                 "rank_B"],

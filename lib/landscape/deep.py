@@ -21,7 +21,8 @@ quadratic (:meth:`DeepLinearNetwork.gradient_naive`; timed in ``bench/deep_gradi
 :func:`rank_constrained_minimum` is the global minimum of the quadratic loss over
 end-to-end matrices of rank at most ``d`` (Corollary 1's optimum), in closed form for any
 ``X``; :func:`cut_at_bottleneck` measures Lemma 2's two gradients of ``L_2`` and the ranks
-of Lemma 1 at a point; and :func:`lemma1_construction` carries out the rank-one perturbation in the proof of
+of Lemma 1 at a point; :func:`upper_tower` is the convex problem of Lemma 2's proof (the
+layers above the cut, with ``B`` fixed); and :func:`lemma1_construction` carries out the rank-one perturbation in the proof of
 Lemma 1 on a concrete point.
 """
 
@@ -46,6 +47,7 @@ __all__ = [
     "numerical_rank",
     "rank_constrained_minimizer",
     "rank_constrained_minimum",
+    "upper_tower",
     "widths_with_bottleneck",
 ]
 
@@ -789,6 +791,46 @@ def cut_at_bottleneck(net: DeepLinearNetwork, Ms) -> BottleneckCut:
     rel = lambda G, scale: float(np.linalg.norm(G) / scale) if scale > 0 else float("nan")
     return BottleneckCut(nF, rel(F @ B.T, nF * nB), rel(A.T @ F, nA * nF),
                          numerical_rank(A), numerical_rank(B))
+
+
+class _RightFactor(Loss):
+    """``g_B(X) = f(X B)`` for a fixed ``B``: convex when ``f`` is (the loss of :func:`upper_tower`)."""
+
+    def __init__(self, loss: Loss, B):
+        self.loss, self.B = loss, B.copy()
+        self.shape = (loss.shape[0], B.shape[0])
+        self.name = f"{loss.name}(X B)"
+
+    def _value(self, P):
+        return self.loss.value(P @ self.B)
+
+    def _gradient(self, P):
+        return self.loss.gradient(P @ self.B) @ self.B.T
+
+    def _hvp(self, P, D):
+        return self.loss.hessian_vector_product(P @ self.B, D @ self.B) @ self.B.T
+
+
+def upper_tower(net: DeepLinearNetwork, Ms, j: int | None = None) -> tuple[DeepLinearNetwork, list]:
+    """The layers above the cut at ``j`` (default: the bottleneck) as a network of their own.
+
+    With ``B = M_j ... M_1`` fixed, ``M_{j+1}, ..., M_k`` form a network of widths
+    ``(d_j, ..., d_k)`` with the convex loss ``g_B(X) = f(X B)`` of its end-to-end matrix ``X``
+    (the proof of Lemma 2 in paper B). Returns ``(tower, [M_{j+1}, ..., M_k])``: the tower's
+    loss at those weights is ``L_k(Ms)``, and its end-to-end matrix is ``A``. When ``d_j`` is
+    the narrowest width the tower has no bottleneck, so every local minimum of it is global
+    (Theorem 3 of paper B, Laurent and von Brecht).
+    """
+    if not isinstance(net, DeepLinearNetwork):
+        raise TypeError(f"net must be a DeepLinearNetwork; got {type(net).__name__}")
+    Ms = [M.copy() for M in net._weights(Ms, batch=False)]
+    j = net.bottleneck if j is None else j
+    if j is None:
+        j = int(np.argmin(net.widths))
+    if isinstance(j, bool) or not isinstance(j, numbers.Integral) or not 0 < j < net.depth:
+        raise ValueError(f"j must be an interior layer index in (0, k) = (0, {net.depth}); got {j!r}")
+    _, B = net.split(Ms, j=j)
+    return DeepLinearNetwork(net.widths[j:], _RightFactor(net.loss, B)), Ms[j:]
 
 
 def lemma1_construction(net: DeepLinearNetwork, Ms, eps: float = 1e-3, rtol: float = 1e-9) -> Lemma1Trace:

@@ -415,3 +415,28 @@ def test_balanced_with_rank_truncates_roundoff():
         net.balanced(P, rank=3)
     with pytest.raises(ValueError, match="fewer than rank"):
         net.balanced(np.zeros((5, 4)), rank=1)
+
+
+def test_upper_tower():
+    from landscape.deep import upper_tower
+    from landscape.deep_training import lbfgs_from_seeds
+    from landscape.multistart import lemma2_cases
+
+    net = lemma2_cases()["Huber"]
+    Ms = net.random_weights(np.random.default_rng(0))
+    tower, top = upper_tower(net, Ms)
+    A, B = net.split(Ms)
+    assert tower.widths == net.widths[2:] and not tower.has_bottleneck
+    assert np.isclose(tower.value(top), net.value(Ms))             # g_B(A) = L(Ms)
+    assert np.allclose(tower.product(top), A)
+    G = net.loss.gradient(A @ B) @ B.T                              # g_B'(A) = f'(AB) B^T
+    assert np.allclose(tower.loss.gradient(A), G)
+    D = np.random.default_rng(1).standard_normal(A.shape)
+    fd = (tower.loss.gradient(A + 1e-6 * D) - tower.loss.gradient(A - 1e-6 * D)) / 2e-6
+    assert np.allclose(tower.loss.hessian_vector_product(A, D), fd, atol=1e-5)
+    ends = [r.value for r in lbfgs_from_seeds(tower, range(3), gtol=1e-12)]
+    assert np.allclose(ends, tower.loss.minimum(), rtol=1e-9)      # no bottleneck: all global
+    with pytest.raises(ValueError):
+        upper_tower(net, Ms, j=0)
+    with pytest.raises(TypeError):
+        upper_tower("net", Ms)
