@@ -847,7 +847,9 @@ def lemma1_construction(net: DeepLinearNetwork, Ms, eps: float = 1e-3, rtol: flo
     scaled down: the perturbation must stay in a small ball); ``v_1`` (when ``i* = 1``)
     is ``eps e_i`` for the column ``i`` of ``f'(AB)`` of largest norm, which is not in ``V``.
     The kernel vectors ``w_i`` are chosen by ``_kernel_vector`` (reproducible).
-    Membership in ``V`` is decided by ``||f'(AB) b|| <= rtol ||f'(AB)|| ||b||``.
+    Membership in ``V`` is decided by ``||f'(AB) b|| <= rtol ||f'(AB)|| ||b||``; rows shorter
+    than ``rtol`` times the longest row of their matrix count as zero (they are roundoff), and
+    the row ``l`` is the one with the largest ``||f'(AB) b||`` among the rows outside ``V``.
 
     Raises
     ------
@@ -875,8 +877,9 @@ def lemma1_construction(net: DeepLinearNetwork, Ms, eps: float = 1e-3, rtol: flo
 
     def out_of_V(Mat):
         rows = np.linalg.norm(Mat, axis=1)
-        ratio = np.linalg.norm(Mat @ F.T, axis=1) / (Fn * np.where(rows > 0, rows, 1.0))
-        return np.where(rows > 0, ratio, 0.0)
+        real = rows > rtol * rows.max() if rows.max() > 0 else np.zeros(rows.shape, bool)
+        ratio = np.linalg.norm(Mat @ F.T, axis=1) / (Fn * np.where(real, rows, 1.0))
+        return np.where(real, ratio, 0.0)              # roundoff-sized rows count as zero
 
     # w_i, i = 1..j: unit kernel vectors of M_k ... M_{i+1} (rank <= r < d <= d_i)
     ws = []
@@ -919,8 +922,8 @@ def lemma1_construction(net: DeepLinearNetwork, Ms, eps: float = 1e-3, rtol: flo
             steps.append(dict(layer=i + 1, action="kept", row=None, v=None,
                               out_of_V=float(out_of_V(Bt).max())))
             continue
-        scores = out_of_V(Bt)
-        ell = int(np.argmax(scores))
+        scores = np.where(out_of_V(Bt) > rtol, np.linalg.norm(Bt @ F.T, axis=1), 0.0)
+        ell = int(np.argmax(scores))                     # the row farthest out of V
         v = np.zeros(net.widths[i])
         v[ell] = eps
         Mt[i] = Ms[i] + np.outer(ws[i], v)

@@ -440,3 +440,20 @@ def test_upper_tower():
         upper_tower(net, Ms, j=0)
     with pytest.raises(TypeError):
         upper_tower("net", Ms)
+
+
+def test_lemma1_construction_ignores_roundoff_rows():
+    # i* = 1 point of the Lemma 1 chapter; a kernel vector w1 with roundoff-sized components
+    # must not let a roundoff-sized row of M~1 be picked as "the row outside V"
+    net = DeepLinearNetwork((4, 3, 2, 3, 4), Quadratic(np.eye(4), np.diag([4.0, 3, 2, 1])))
+    M2 = np.array([[1.0, 0, 0], [0, 0, 0]])
+    M3 = np.array([[1.0, 0], [0, 1], [0, 0]])
+    M4 = np.array([[2.0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]])
+    M1 = np.array([[2.0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]])
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        tiny = [1e-16 * rng.standard_normal(M.shape) for M in (M2, M3, M4)]
+        Ms = [M1, M2 + tiny[0], M3 + tiny[1], M4 + tiny[2]]
+        tr = lemma1_construction(net, Ms, eps=1e-2)
+        assert tr.i_star == 1 and [s["row"] for s in tr.steps] == [1, 1]
+        assert net.gradient_norm(tr.Ms_tilde) > 1e-5
