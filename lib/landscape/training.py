@@ -839,15 +839,19 @@ def _wolfe(evaluate, x, d, start, gtd0, t, active, c1, c2, max_ls, dot):
 
 # ----------------------------------------------------------------- step sizes
 def largest_eigenvalue(problem: ShallowProblem, W1, W2) -> float:
-    """Largest Hessian eigenvalue at ``(W1, W2)`` (Lanczos, matrix-free; dense for tiny n)."""
+    """Largest Hessian eigenvalue at ``(W1, W2)`` (Lanczos, matrix-free; dense for tiny n).
+
+    Lanczos is :func:`landscape.spectrum.extreme_eigenvalue` (plain run first, then the run
+    shifted by the spectral radius; the answer's residual is checked; the dense answer, with
+    a ``RuntimeWarning``, when the check fails).
+    """
     n = problem.n_params
     if n < 16:
         return float(np.linalg.eigvalsh(problem.hessian(W1, W2))[-1])
-    from scipy.sparse.linalg import eigsh
+    from .spectrum import extreme_eigenvalue
 
-    v0 = np.random.default_rng(0).standard_normal(n)
-    return float(eigsh(hessian_operator(problem, W1, W2), k=1, which="LA", v0=v0, tol=1e-8,
-                       return_eigenvectors=False)[0])
+    return extreme_eigenvalue(hessian_operator(problem, W1, W2), "LA", tol=1e-8, seed=0,
+                              dense=lambda: problem.hessian(W1, W2), min_n=16, unshifted_first=True)
 
 
 def step_from_curvature(problem: ShallowProblem, fraction: float = 0.5) -> float:
