@@ -280,7 +280,7 @@ def hessian_report(net, Ms, rtol: float = 1e-7) -> HessianReport:
     """Dense Hessian spectrum at ``Ms`` (small networks)."""
     _check_net(net)
     ev = np.linalg.eigvalsh(net.hessian(Ms))
-    tol = rtol * max(1.0, float(np.abs(ev).max()))
+    tol = rtol * float(np.abs(ev).max())  # relative to the spectrum (not to 1)
     _, G = net.value_and_gradient(Ms)
     gn = float(np.sqrt(np.sum(net.pack(G) ** 2)))
     return HessianReport(gn, ev, tol, int(np.sum(ev < -tol)), int(np.sum(np.abs(ev) <= tol)),

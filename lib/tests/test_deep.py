@@ -397,3 +397,19 @@ def test_tanh_end_points_and_saturation():
     assert net.cancellation(same) == pytest.approx(1.0)
     labels = {e.kind for e in tanh_end_points(net, [0], big=0.0)}   # every weight is "large"
     assert labels <= {"global minimum", "large weights"}
+
+
+@pytest.mark.parametrize("scale", [1e-5, 1.0, 1e5])
+def test_hessian_report_counts_do_not_depend_on_the_scale_of_the_data(scale):
+    """The zero threshold is relative to the spectrum (it was relative to max(1, spectrum):
+    on data of scale 1e-5 every eigenvalue counted as zero)."""
+    rng = np.random.default_rng(7)
+    X, Y = rng.standard_normal((3, 10)), rng.standard_normal((3, 10))
+    counts = []
+    for s in (1.0, scale):
+        net = DeepLinearNetwork((3, 2, 3), Quadratic(s * X, s * Y))
+        Ms = net.balanced(rank_constrained_minimizer(s * X, s * Y, 2))
+        rep = hessian_report(net, Ms)
+        counts.append((rep.n_negative, rep.n_zero, rep.n_positive))
+    assert counts[0] == counts[1]
+    assert counts[0][1] > 0 and counts[0][2] > 0
