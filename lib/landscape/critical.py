@@ -51,7 +51,7 @@ from math import comb
 import numpy as np
 
 from . import canonical
-from ._checks import as_matrix, as_nonnegative_float, as_positive_int
+from ._checks import as_index, as_matrix, as_nonnegative_float, as_positive_int
 from .shallow import ShallowProblem
 
 __all__ = [
@@ -154,7 +154,7 @@ def is_global_support(problem: ShallowProblem, support, rtol: float = TIE_RTOL) 
     equal values at the cut will do).
     """
     problem = _check_problem(problem)
-    support = tuple(int(j) for j in support)
+    support = tuple(as_index("support", j) for j in support)
     r, lam = problem.rank_Y, problem.lam
     k = min(r, problem.d1)
     if len(support) != k:
@@ -202,7 +202,7 @@ def critical_point(problem: ShallowProblem, support, R=None, basis=None) -> Crit
     """
     problem = _check_problem(problem)
     d0, d1, d2, r = problem.d0, problem.d1, problem.d2, problem.rank_Y
-    support = tuple(sorted(int(j) for j in support))
+    support = tuple(sorted(as_index("support", j) for j in support))
     if len(set(support)) != len(support) or any(j < 0 or j >= r for j in support):
         raise ValueError(f"support must be distinct indices in range(r) = range({r}); got {support}")
     if len(support) > d1:
@@ -952,7 +952,7 @@ def negative_curvature_direction(problem: ShallowProblem, W1, W2, k=None,
         form = 2.0 * (lam_alpha - lam_b)
         candidates.append((form / norm2, int(block[pat.counts[b]]), b, p, q, lam_b, form, norm2))
     if k is not None:
-        k = int(k)
+        k = as_index("k", k)
         pick = [cand for cand in candidates if k in blocks[cand[2]]]
         if not pick:
             raise ValueError(

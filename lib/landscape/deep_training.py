@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import as_index
+
 __all__ = [
     "DeepRun",
     "derivative_free_search",
@@ -163,8 +165,8 @@ def gradient_descent(net, Ms, step: float, n_steps: int, record_every: int = 1,
     _check_net(net)
     if not (np.isfinite(step) and step > 0):
         raise ValueError(f"step must be a positive finite number; got {step}")
-    if int(n_steps) < 0 or int(record_every) < 1:
-        raise ValueError(f"need n_steps >= 0 and record_every >= 1; got {n_steps}, {record_every}")
+    n_steps = as_index("n_steps", n_steps)
+    record_every = as_index("record_every", record_every, minimum=1)
     W = [[M.copy() for M in T] for T in Ms] if isinstance(Ms[0], (list, tuple)) else [M.copy() for M in Ms]
     steps, vals, gns = [], [], []
     hit = None

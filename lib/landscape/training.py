@@ -19,7 +19,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from ._checks import as_matrix, as_nonnegative_float, as_positive_int, check_shape
+from ._checks import as_index, as_matrix, as_nonnegative_float, as_positive_int, check_shape
 from .shallow import ShallowProblem, _Shape, _f, _gradient, _rho
 from .spectrum import hessian_operator
 
@@ -233,8 +233,8 @@ def gradient_descent(problem, W1, W2, step, n_steps: int, record_every: int = 1,
     step_arr = np.asarray(step, dtype=float)
     if step_arr.size == 0 or not (np.all(np.isfinite(step_arr)) and np.all(step_arr > 0)):
         raise ValueError(f"step must be a positive finite number (or array of them); got {step}")
-    if int(n_steps) < 0 or int(record_every) < 1:
-        raise ValueError(f"need n_steps >= 0 and record_every >= 1; got {n_steps}, {record_every}")
+    n_steps = as_index("n_steps", n_steps)
+    record_every = as_index("record_every", record_every, minimum=1)
     metrics = _check_metrics(metrics)
     W1, W2 = problem._weights(W1, W2)
     batch = np.broadcast_shapes(W1.shape[:-2], step_arr.shape)
