@@ -24,6 +24,8 @@ from pathlib import Path
 from landscape.deep_training import runs_from_starts
 from landscape.corollary1 import COROLLARY1, corollary1_config
 
+from atomic_write import write_text
+
 OUT = Path(__file__).resolve().parent.parent / "book" / "deep" / "data" / "corollary1.json"
 
 
@@ -52,7 +54,7 @@ def main() -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     payload = {"grid": grid, "fields": ["seed", "reached", "n_iter", "gap", "grad_norm", "lam_min"],
                "configs": configs}
-    OUT.write_text(json.dumps(payload, separators=(",", ":")) + "\n")
+    write_text(OUT, json.dumps(payload, separators=(",", ":")) + "\n")
     print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - start:.0f} s",
           file=sys.stderr)
     return 0
