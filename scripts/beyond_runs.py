@@ -31,6 +31,8 @@ from landscape.deep_training import derivative_free_search, perturbation_test
 from landscape.multistart import l1_certified, l1_loss, tanh_instance
 from landscape.nonlinear import tanh_end_points
 
+from atomic_write import write_text
+
 OUT = Path(__file__).resolve().parent.parent / "book" / "deep" / "data" / "beyond.json"
 L1_SEEDS = range(30)
 RADII = (1e-2, 1e-4, 1e-6)
@@ -70,7 +72,7 @@ def main() -> int:
                             "weight_norm", "message", "theta", "saturation", "cancellation"],
                  "runs": tanh},
     }
-    OUT.write_text(json.dumps(payload, separators=(",", ":")) + "\n")
+    write_text(OUT, json.dumps(payload, separators=(",", ":")) + "\n")
     print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - start:.0f} s",
           file=sys.stderr)
     return 0

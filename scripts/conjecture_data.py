@@ -25,6 +25,8 @@ import numpy as np
 
 from landscape.probe import KINDS, critical_probe, descent_probe, instance, transported_probe
 
+from atomic_write import write_text
+
 OUT = Path(__file__).resolve().parents[1] / "book" / "shallow" / "data" / "conjecture.json"
 #: (d0, d1, d2): paper A's two shapes, bottlenecks (d1 < min(d0, d2)), a wide hidden layer,
 #: a single hidden unit, and shapes with d2 > d0 and d2 < d0.
@@ -70,7 +72,7 @@ def main():
                   flush=True)
     data = {"shapes": SHAPES, "kinds": list(KINDS), "seeds": SEEDS, "starts": STARTS,
             "instances": out}
-    OUT.write_text(json.dumps(data, separators=(",", ":")) + "\n")
+    write_text(OUT, json.dumps(data, separators=(",", ":")) + "\n")
     print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - t0:.0f} s")
 
 

@@ -29,6 +29,8 @@ from landscape.deep_training import runs_from_starts
 from landscape.corollary1 import (COROLLARY1, COROLLARY1_DEFICIENT, corollary1_config,
                                   corollary1_data, relative_layer_norms)
 
+from atomic_write import write_text
+
 OUT = Path(__file__).resolve().parent.parent / "book" / "deep" / "data" / "corollary1.json"
 
 
@@ -72,7 +74,7 @@ def main() -> int:
     payload = {"grid": grid, "fields": ["seed", "reached", "n_iter", "gap", "grad_norm", "lam_min",
                                         "norm_min", "norm_max"],
                "configs": configs, "deficient": deficient}
-    OUT.write_text(json.dumps(payload, separators=(",", ":")) + "\n")
+    write_text(OUT, json.dumps(payload, separators=(",", ":")) + "\n")
     print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - start:.0f} s",
           file=sys.stderr)
     return 0

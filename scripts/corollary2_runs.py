@@ -26,6 +26,8 @@ from landscape.corollary2 import COROLLARY2, corollary2_data, corollary2_optimum
 from landscape.deep import MultiTowerNetwork
 from landscape.deep_training import largest_eigenvalue, runs_from_starts
 
+from atomic_write import write_text
+
 OUT = Path(__file__).resolve().parent.parent / "book" / "deep" / "data" / "corollary2.json"
 
 
@@ -62,7 +64,7 @@ def main() -> int:
     payload = {"grid": grid,       # the table of runs apart, so that only its rows have a seed column
                "results": {"fields": ["seed", "reached", "n_iter", "excess", "grad_norm", "P_norm",
                                       "flat_norm"], "configs": configs}}
-    OUT.write_text(json.dumps(payload, separators=(",", ":")) + "\n")
+    write_text(OUT, json.dumps(payload, separators=(",", ":")) + "\n")
     print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - start:.0f} s",
           file=sys.stderr)
     return 0

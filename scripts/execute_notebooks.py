@@ -19,9 +19,11 @@ Usage: python scripts/execute_notebooks.py [NOTEBOOK.ipynb ...]
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import platform
+import signal
 import sys
 import time
 import uuid
@@ -31,6 +33,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+
+from atomic_write import write_text
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -61,7 +65,7 @@ def record_timing(path: Path, seconds: float) -> None:
     data["notebooks"][key] = {"seconds": round(seconds, 1), "date": date.today().isoformat()}
     data["notebooks"] = dict(sorted(data["notebooks"].items()))
     data["machine"] = machine()
-    TIMINGS.write_text(json.dumps(data, indent=1) + "\n")
+    write_text(TIMINGS, json.dumps(data, indent=1) + "\n")
 
 
 def is_appendix(path) -> bool:
@@ -119,7 +123,7 @@ def merge_streams(nb) -> None:
 
 def execute(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
+    client = _Client(
         nb,
         timeout=TIMEOUT,
         startup_timeout=120,
@@ -135,10 +139,39 @@ def execute(path: Path) -> None:
     merge_streams(nb)
     nb = stable_widget_ids(nb, path.name)
     nbformat.validate(nb)
-    nbformat.write(nb, path)
+    text = nbformat.writes(nb)
+    write_text(path, text if text.endswith("\n") else text + "\n")  # as nbformat.write, atomically
+
+
+def _stop_now(signum, frame=None, kernel=None):
+    """Ctrl-C / SIGTERM: stop at once (nbclient's own handler shuts the kernel down politely
+    and takes seconds). Every file is written atomically (a temporary file, then a rename),
+    so stopping here leaves each notebook and timings.json as it was or completely
+    rewritten; the kernel is killed (or exits when it sees its parent gone)."""
+    print(f"execute_notebooks: interrupted ({signal.Signals(signum).name}); stopping", file=sys.stderr,
+          flush=True)
+    try:
+        kernel.provisioner.process.kill()
+    except Exception:  # no kernel yet, or not a local one
+        pass
+    os._exit(128 + signum)
+
+
+class _Client(NotebookClient):
+    """nbclient's client, with :func:`_stop_now` instead of its handlers of SIGINT/SIGTERM
+    (installed once its kernel is up)."""
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        loop = asyncio.get_event_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, _stop_now, sig, None, self.km)
+        return kc
 
 
 def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGINT, _stop_now)
+    signal.signal(signal.SIGTERM, _stop_now)
     names = sorted(argv or (
         str(p.relative_to(Path.cwd()) if p.is_relative_to(Path.cwd()) else p)
         for p in (ROOT / "book").rglob("*.ipynb")

@@ -25,6 +25,8 @@ import numpy as np
 
 from landscape.experiments import PAPER, RULES, SETUPS, choose_step, draw, run_gd
 
+from atomic_write import write_text
+
 OUT = Path(__file__).resolve().parents[1] / "book" / "shallow" / "data" / "experiments.json"
 SCALES = {"unit": 1.0, "normalized": 1.0 / np.sqrt(PAPER["N"])}
 LONG_STEPS = 100_000
@@ -65,7 +67,7 @@ def main() -> None:
             print(f"long GD {setup.key} {obj}: median T {np.median(T)}  ({time.perf_counter() - t0:.0f} s)",
                   flush=True)
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(out, indent=1) + "\n")
+    write_text(OUT, json.dumps(out, indent=1) + "\n")
     print(f"wrote {OUT} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
 

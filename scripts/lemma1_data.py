@@ -23,6 +23,8 @@ import numpy as np
 
 from landscape.critical import critical_points, lemma1_instances, survey, survey_summary
 
+from atomic_write import write_text
+
 OUT = Path(__file__).resolve().parents[1] / "book" / "shallow" / "data" / "lemma1.json"
 MU = 1 / 8
 N_STARTS = 120
@@ -50,7 +52,7 @@ def main() -> None:
         out["instances"][name] = rec
     out["generated"] = {"seconds": round(time.perf_counter() - t0, 1),
                         "python": platform.python_version(), "numpy": np.__version__}
-    OUT.write_text(json.dumps(out, indent=1) + "\n")
+    write_text(OUT, json.dumps(out, indent=1) + "\n")
     print(f"wrote {OUT} in {out['generated']['seconds']} s")
 
 

@@ -34,6 +34,8 @@ from landscape.deep import DeepLinearNetwork, cut_at_bottleneck, numerical_rank
 from landscape.deep_training import hessian_report, lbfgs, lbfgs_from_seeds
 from landscape.multistart import THEOREM2_INSTANCES, lemma2_cases, theorem2_networks
 
+from atomic_write import write_text
+
 OUT = Path(__file__).resolve().parent.parent / "book" / "deep" / "data" / "lemmas.json"
 LEMMA2_SEEDS = range(12)
 THEOREM2_SEEDS = range(40)
@@ -106,7 +108,7 @@ def main() -> int:
                                 "rank_B"],
                      "instances": theorem2},
     }
-    OUT.write_text(json.dumps(payload, separators=(",", ":")) + "\n")
+    write_text(OUT, json.dumps(payload, separators=(",", ":")) + "\n")
     print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - start:.0f} s",
           file=sys.stderr)
     return 0

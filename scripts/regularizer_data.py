@@ -32,6 +32,8 @@ import numpy as np
 from landscape.experiments import (PAPER, RULES, SETUPS, choose_step, draw, run_gd, run_lbfgs)
 from landscape.training import largest_eigenvalue, step_from_curvature
 
+from atomic_write import read_json_or_set_aside, write_text
+
 OUT = Path(__file__).resolve().parents[1] / "book" / "shallow" / "data" / "regularizer.json"
 SCALES = [1.0, 0.3, 0.1, 0.03]
 MUS = [1 / 32, 1 / 8, 1 / 2, 2.0]
@@ -138,14 +140,14 @@ def main():
     print(f"{len(gd)} gradient-descent points, {len(lb)} L-BFGS points", flush=True)
     partial = OUT.parents[3] / "_build" / "regularizer.partial.json"  # resumable: points done
     partial.parent.mkdir(exist_ok=True)
-    results = json.loads(partial.read_text()) if partial.exists() else {}
+    results = read_json_or_set_aside(partial, {})
     todo = [(gd_task, t) for t in gd if json.dumps(("GD",) + t[:-1]) not in results]
     todo += [(lbfgs_task, t) for t in lb if json.dumps(("L-BFGS",) + t[:-1]) not in results]
     print(f"{len(todo)} points to compute", flush=True)
     with Pool(args.processes) as pool:
         for i, (key, out) in enumerate(pool.imap_unordered(_call, todo)):
             results[json.dumps(key)] = out
-            partial.write_text(json.dumps(results))
+            write_text(partial, json.dumps(results))
             print(f"[{i + 1}/{len(todo)}] {key} ({time.perf_counter() - t0:.0f} s)", flush=True)
     data = {"rules": RULES, "grid": {"scales": SCALES, "mus": MUS, "inits": INITS,
                                      "memories": MEMORIES, "step_rules": STEP_RULES,
@@ -153,7 +155,7 @@ def main():
             "key": ["algorithm", "setup", "objective", "x_scale", "mu", "init_scale",
                     "rule or memory"],
             "results": dict(sorted(results.items()))}
-    OUT.write_text(json.dumps(data, separators=(",", ":")) + "\n")
+    write_text(OUT, json.dumps(data, separators=(",", ":")) + "\n")
     partial.unlink()
     print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - t0:.0f} s")
 

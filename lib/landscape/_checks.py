@@ -15,6 +15,7 @@ import numpy as np
 from . import _perturb
 
 __all__ = [
+    "as_index",
     "as_matrix",
     "as_positive_int",
     "as_nonnegative_float",
@@ -89,3 +90,14 @@ def as_nonnegative_float(name: str, value) -> float:
     if value < 0:
         raise ValueError(f"{name} must be >= 0; got {value}")
     return value
+
+
+def as_index(name: str, value, minimum: int = 0) -> int:
+    """Return ``value`` as an int ``>= minimum`` (an index, a count of steps): Python and
+    NumPy integers only; bools, floats (also ``2.0``) and other types are refused with
+    ``TypeError`` instead of being truncated (``int(2.5) == 2``)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer; got {value!r} of type {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; got {value}")
+    return int(value)

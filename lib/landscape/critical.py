@@ -44,14 +44,14 @@ its norm ``1 + ||Sigma^-1 q_k||^2``.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 from math import comb
 
 import numpy as np
 
 from . import canonical
-from ._checks import as_matrix, as_nonnegative_float, as_positive_int
+from ._checks import as_index, as_matrix, as_nonnegative_float, as_positive_int
 from .shallow import ShallowProblem
 
 __all__ = [
@@ -160,7 +160,7 @@ def is_global_support(problem: ShallowProblem, support, rtol: float = TIE_RTOL) 
     equal values at the cut will do).
     """
     problem = _check_problem(problem)
-    support = tuple(int(j) for j in support)
+    support = tuple(as_index("support", j) for j in support)
     r, lam = problem.rank_Y, problem.lam
     k = min(r, problem.d1)
     if len(support) != k:
@@ -208,7 +208,7 @@ def critical_point(problem: ShallowProblem, support, R=None, basis=None) -> Crit
     """
     problem = _check_problem(problem)
     d0, d1, d2, r = problem.d0, problem.d1, problem.d2, problem.rank_Y
-    support = tuple(sorted(int(j) for j in support))
+    support = tuple(sorted(as_index("support", j) for j in support))
     if len(set(support)) != len(support) or any(j < 0 or j >= r for j in support):
         raise ValueError(f"support must be distinct indices in range(r) = range({r}); got {support}")
     if len(support) > d1:
@@ -394,8 +394,9 @@ class SaddleCheck:
 
     @property
     def tol(self) -> float:
-        """Roundoff tolerance for eigenvalue comparisons: ``1e-9 max(1, max |lam_min|)``."""
-        return 1e-9 * max(1.0, float(np.abs(self.lam_min).max()))
+        """Roundoff tolerance for eigenvalue comparisons: ``1e-9 max |lam_min|`` (relative to
+        the problem's scale, not to 1)."""
+        return 1e-9 * max(float(np.abs(self.lam_min).max()), np.finfo(np.float64).tiny)
 
     @property
     def ratios(self) -> np.ndarray:
@@ -909,6 +910,30 @@ class Survey:
         return np.array([pat.residual for pat in self.patterns if pat is not None])
 
 
+def _unit_problem(problem: ShallowProblem):
+    """The problem on data rescaled by powers of two to unit scale, ``(unit, kx, m)``.
+
+    ``X / 2^kx`` and ``Y / 4^m`` with ``2^kx`` the power of two nearest the median singular
+    value of X and ``4^m`` the power of four nearest ``lambda_1``. ``g`` on the original data
+    at ``(W1, W2)`` is ``16^m`` times ``g`` on the unit data at ``(W1 2^(kx-m), W2 2^-m)``: the
+    map takes critical points to critical points and C to C, and multiplying by powers of two
+    is exact in floating point. Data within a factor ``2^2.5`` (X) and ``4^1.5`` (lambda_1) of
+    unit scale is left alone (``kx = 0``, ``m = 0``; the search is made for that range, and
+    its per-run results on such data do not change); ``unit`` is ``problem`` itself when
+    ``kx = m = 0``.
+    """
+    sig = float(np.median(problem.sigma))
+    lam1 = float(problem.lam[0]) if problem.lam.size else 0.0
+    lx = np.log2(sig)
+    ly = np.log2(lam1) / 2.0 if lam1 > 0.0 else 0.0
+    kx = int(np.round(lx)) if abs(lx) > 2.5 else 0
+    m = int(np.round(ly)) if abs(ly) > 1.5 else 0
+    if kx == 0 and m == 0:
+        return problem, 0, 0
+    unit = ShallowProblem(problem.X * 2.0 ** -kx, problem.Y * 4.0 ** -m, problem.d1, problem.mu)
+    return unit, kx, m
+
+
 def survey(problem: ShallowProblem, rng, n_starts: int = 120, scales=(0.3, 1.0, 3.0),
            max_iter: int = 150, gtol=None, factor: float = 10.0) -> Survey:
     r"""Search critical points from random starts and identify each one (Lemma 1, "only if").
@@ -926,12 +951,29 @@ def survey(problem: ShallowProblem, rng, n_starts: int = 120, scales=(0.3, 1.0, 
     gradient ``epsilon`` can be ``epsilon^(1/3)`` away. So an end point counts as an element
     of C when its relative distance is at most ``factor * (epsilon / ||Y X^T||)^(1/3)``
     (and at least ``1e-9``); a point that is not near C at all fails this by far.
+
+    Scale. The search, its stopping rule and this tolerance are those of data of unit scale:
+    the survey runs on X and Y rescaled by powers of two (the median singular value of X and
+    ``lambda_1`` near 1, see :func:`_unit_problem`) and its points are mapped back, so that
+    rescaling X or Y does not change which points are found or judged in C (on data already
+    of unit scale nothing is rescaled). ``gtol``, if given, and :attr:`SearchResult.grad_norm`
+    are in the units of the rescaled data.
     """
     problem = _check_problem(problem)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
     n_starts = as_positive_int("n_starts", n_starts)
     scales = [as_nonnegative_float("scales", s) for s in np.atleast_1d(scales)]
+    unit, kx, m = _unit_problem(problem)
+    if unit is not problem:  # the same survey on data of unit scale, mapped back
+        sv = survey(unit, rng, n_starts=n_starts, scales=scales, max_iter=max_iter, gtol=gtol,
+                    factor=factor)
+        a1, a2 = 2.0 ** (m - kx), 2.0 ** m  # W1 = a1 W1_unit, W2 = a2 W2_unit
+        search = replace(sv.search, W1=a1 * sv.search.W1, W2=a2 * sv.search.W2)
+        patterns = [None if pat is None else
+                    replace(pat, W1=a1 * pat.W1, W2=a2 * pat.W2, Wt1=a2 * pat.Wt1, Wt2=a2 * pat.Wt2)
+                    for pat in sv.patterns]
+        return Survey(search, patterns, sv.rtol)
     lam1 = _scale(problem)
     s1 = np.sqrt(lam1 / problem.d0) / float(np.median(problem.sigma))
     s2 = np.sqrt(lam1 / problem.d2)
@@ -1075,7 +1117,7 @@ def negative_curvature_direction(problem: ShallowProblem, W1, W2, k=None,
         form = 2.0 * (lam_alpha - lam_b)
         candidates.append((form / norm2, int(block[pat.counts[b]]), b, p, q, lam_b, form, norm2))
     if k is not None:
-        k = int(k)
+        k = as_index("k", k)
         pick = [cand for cand in candidates if k in blocks[cand[2]]]
         if not pick:
             raise ValueError(

@@ -718,7 +718,7 @@ def _kernel_vector(S, rtol):
     for the first ``i`` with the largest ``|K e_i|`` (so printed values are reproducible).
     """
     _, s, Vt = np.linalg.svd(S)
-    rank = int(np.count_nonzero(s > rtol * max(1.0, s[0] if s.size else 0.0)))
+    rank = int(np.count_nonzero(s > rtol * (s[0] if s.size else 0.0)))  # relative to |S|
     return canonical.basis(Vt[rank:].T)[:, 0]
 
 

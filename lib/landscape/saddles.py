@@ -20,6 +20,8 @@ from typing import Callable
 
 import numpy as np
 
+from ._checks import as_index, as_nonnegative_float
+
 __all__ = ["FLAT_SADDLE", "Landscape2D", "MONKEY_SADDLE", "STRICT_SADDLE", "classify", "gradient_descent"]
 
 
@@ -104,6 +106,9 @@ def classify(hessian_eigenvalues, tol: float = 1e-12) -> str:
     saddle like :data:`FLAT_SADDLE`'s origin.
     """
     ev = np.asarray(hessian_eigenvalues, dtype=float)
+    if ev.size == 0 or not np.all(np.isfinite(ev)):
+        raise ValueError(f"hessian_eigenvalues must be a non-empty array of finite numbers; got {ev}")
+    tol = as_nonnegative_float("tol", tol)
     if ev.min() < -tol:
         return "strict saddle"
     if ev.min() > tol:
@@ -117,6 +122,7 @@ def gradient_descent(gradient, x0, step: float, n_steps: int) -> np.ndarray:
     ``x0`` has shape ``(..., d)`` and ``gradient`` maps such arrays to arrays of the same
     shape. Returns the whole path, shape ``(n_steps + 1, ..., d)``.
     """
+    n_steps = as_index("n_steps", n_steps)
     x = np.array(x0, dtype=np.float64)
     path = np.empty((n_steps + 1,) + x.shape)
     path[0] = x

@@ -20,14 +20,20 @@ Lemma 1's set C, or at hundreds of points found by a numerical search, in one ca
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
+from ._checks import as_nonnegative_float
 from .shallow import ShallowProblem
 
 __all__ = [
     "BATCH_HVP_MAX",
+    "DENSE_FALLBACK_MAX",
     "DENSE_MAX",
+    "LANCZOS_MIN",
+    "extreme_eigenvalue",
     "hessian_operator",
     "hessian_vector_products",
     "hessians",
@@ -55,6 +61,127 @@ def hessian_operator(problem: ShallowProblem, W1, W2) -> LinearOperator:
     return LinearOperator((n, n), matvec=matvec, rmatvec=matvec, dtype=np.float64)
 
 
+#: Smallest number of parameters for which :func:`smallest_eigenvalue` runs Lanczos, even
+#: with ``method="lanczos"``: below it ARPACK's Krylov space is too small to be trusted (at
+#: ``n = 3`` it returned an interior eigenvalue, 2.01 for 0) and the dense path costs nothing.
+LANCZOS_MIN = 50
+
+#: Largest number of parameters for which a Lanczos answer that fails its check (no
+#: convergence, or a residual above the tolerance) is replaced by the dense answer (with a
+#: ``RuntimeWarning``); above it the failure is a ``RuntimeError``.
+DENSE_FALLBACK_MAX = 4000
+
+
+def _spectral_radius(op: LinearOperator, v0: np.ndarray) -> float:
+    """``max |eigenvalue|`` of a symmetric operator, to about 1e-4 (Lanczos, ``which="LM"``),
+    the scale every tolerance of :func:`extreme_eigenvalue` is relative to."""
+    try:
+        val = eigsh(op, k=1, which="LM", v0=v0, tol=1e-4, return_eigenvectors=False)
+        return float(np.abs(val).max())
+    except ArpackNoConvergence as exc:
+        if len(exc.eigenvalues):
+            return float(np.abs(exc.eigenvalues).max())
+    # power iteration as a last resort (a lower bound; only the order of magnitude matters)
+    v = v0 / np.linalg.norm(v0)
+    nu = 0.0
+    for _ in range(50):
+        w = op @ v
+        nu = float(np.linalg.norm(w))
+        if nu == 0.0:
+            return 0.0
+        v = w / nu
+    return nu
+
+
+def extreme_eigenvalue(op: LinearOperator, which: str = "SA", tol: float = 1e-10, seed: int = 0,
+                       dense=None, min_n: int = LANCZOS_MIN, ncv=None, unshifted_first: bool = False
+                       ) -> float:
+    r"""Smallest (``which="SA"``) or largest (``"LA"``) eigenvalue of a symmetric operator,
+    by Lanczos (ARPACK), with a check of the answer.
+
+    * Scale: ``nu = max |eigenvalue|`` is estimated first (a cheap Lanczos run). Lanczos then
+      runs on the shifted operator ``s H + 2 nu I`` (``s = -1`` for the smallest eigenvalue,
+      ``+1`` for the largest), whose wanted eigenvalue lies in ``[nu, 3 nu]``: ARPACK's
+      stopping rule, relative to the eigenvalue it converges to, becomes a rule relative to
+      the spectrum (``|error| <~ 3 tol nu``). Unshifted, an eigenvalue near 0 next to a large
+      spectrum (a minimum on data of scale 100) could not meet it, and the run did not
+      converge. With ``unshifted_first`` the plain run is tried first (its answer kept when it
+      passes the check), the shifted one only if it fails.
+    * Check: the residual ``||H v - lambda v||`` of the returned unit eigenvector ``v`` must
+      be at most ``max(100 tol, 1e-12) nu`` (then ``lambda`` is within that distance of an
+      eigenvalue of ``H``).
+    * Failure (no convergence within 300 restarts, or the check fails), and every size ``n < min_n``: the dense
+      answer from ``dense()`` (a callable returning the ``n x n`` matrix), with a
+      ``RuntimeWarning`` when it replaces a failed Lanczos run; without ``dense``, or above
+      :data:`DENSE_FALLBACK_MAX` parameters, a ``RuntimeError``.
+
+    Parameters
+    ----------
+    op : LinearOperator
+        A symmetric ``(n, n)`` operator.
+    which : {"SA", "LA"}
+    tol : float
+        Relative accuracy asked of ARPACK (relative to ``nu``, see above).
+    seed : int
+        Seed of the start vector (results are deterministic for a given seed).
+    dense : callable, optional
+        Returns the dense matrix; used below ``min_n`` and as the fallback.
+    min_n : int
+        Sizes below it use ``dense`` directly.
+    ncv : int, optional
+        Lanczos vectors (ARPACK's default when ``None``).
+    """
+    if which not in ("SA", "LA"):
+        raise ValueError(f"which must be 'SA' or 'LA'; got {which!r}")
+    n = int(op.shape[0])
+
+    def from_dense(reason):
+        if dense is None or n > DENSE_FALLBACK_MAX:
+            raise RuntimeError(f"Lanczos ({which}) failed for n = {n} and no dense fallback is "
+                               f"available (n > {DENSE_FALLBACK_MAX} or no dense matrix): {reason}")
+        if reason:
+            warnings.warn(f"Lanczos ({which}) failed for n = {n} ({reason}); using the dense "
+                          f"eigendecomposition", RuntimeWarning, stacklevel=3)
+        ev = np.linalg.eigvalsh(np.asarray(dense(), dtype=np.float64))
+        return float(ev[0] if which == "SA" else ev[-1])
+
+    if n < max(int(min_n), 3):
+        return from_dense("")
+    v0 = np.random.default_rng(seed).standard_normal(n)
+    nu = _spectral_radius(op, v0)
+    if not np.isfinite(nu):
+        return from_dense(f"the spectral radius estimate is {nu}")
+    if nu == 0.0:
+        return 0.0
+    sign = -1.0 if which == "SA" else 1.0
+    bound = max(100.0 * tol, 1e-12) * nu
+    reason = ""
+    for shifted in ((False, True) if unshifted_first else (True,)):
+        if shifted:
+            c = 2.0 * nu
+
+            def matvec(v, c=c):
+                v = np.ravel(v)
+                return sign * (op @ v) + c * v
+
+            A = LinearOperator((n, n), matvec=matvec, rmatvec=matvec, dtype=np.float64)
+            kw = dict(which="LA", maxiter=min(20 * n, 300))
+        else:
+            A, c, kw = op, 0.0, dict(which=which)
+        try:
+            vals, vecs = eigsh(A, k=1, v0=v0, tol=tol, ncv=ncv, return_eigenvectors=True, **kw)
+        except ArpackNoConvergence as exc:
+            reason = f"no convergence ({exc})"
+            continue
+        lam = float(vals[0]) if not shifted else sign * (float(vals[0]) - c)
+        v = vecs[:, 0] / np.linalg.norm(vecs[:, 0])
+        res = float(np.linalg.norm(op @ v - lam * v))
+        if np.isfinite(lam) and res <= bound:
+            return lam
+        reason = f"residual {res:.2e} > {bound:.2e} = max(100 tol, 1e-12) x spectral radius {nu:.3g}"
+    return from_dense(reason)
+
+
 def smallest_eigenvalue(problem: ShallowProblem, W1, W2, method: str = "auto", tol: float = 1e-10,
                         seed: int = 0) -> float:
     """Smallest eigenvalue of the Hessian of ``problem.value`` at ``(W1, W2)``.
@@ -62,26 +189,25 @@ def smallest_eigenvalue(problem: ShallowProblem, W1, W2, method: str = "auto", t
     Parameters
     ----------
     method : {"auto", "dense", "lanczos"}
-        ``"auto"`` is dense for ``n_params <= DENSE_MAX`` and Lanczos above.
+        ``"auto"`` is dense for ``n_params <= DENSE_MAX`` and Lanczos above. Lanczos is
+        :func:`extreme_eigenvalue`: dense below :data:`LANCZOS_MIN` parameters, a stopping
+        rule relative to the spectrum, a residual check of the answer, and the dense answer
+        (with a ``RuntimeWarning``) when that check fails, up to :data:`DENSE_FALLBACK_MAX`
+        parameters (a ``RuntimeError`` above).
     tol : float
-        Relative accuracy asked of ARPACK (Lanczos only).
+        Accuracy asked of ARPACK, relative to the largest ``|eigenvalue|`` (Lanczos only).
     seed : int
         Seed of the Lanczos start vector (results are deterministic for a given seed).
     """
     if method not in ("auto", "dense", "lanczos"):
         raise ValueError(f"method must be 'auto', 'dense' or 'lanczos'; got {method!r}")
+    tol = as_nonnegative_float("tol", tol)
     n = problem.n_params
-    if method == "dense" or (method == "auto" and n <= DENSE_MAX) or n < 3:
+    if method == "dense" or (method == "auto" and n <= DENSE_MAX) or n < LANCZOS_MIN:
         return float(np.linalg.eigvalsh(problem.hessian(W1, W2))[0])
     op = hessian_operator(problem, W1, W2)
-    v0 = np.random.default_rng(seed).standard_normal(n)
-    ncv = min(n - 1, 40)
-    try:
-        vals = eigsh(op, k=1, which="SA", v0=v0, tol=tol, ncv=ncv, maxiter=50 * n,
-                     return_eigenvectors=False)
-    except ArpackNoConvergence as exc:  # pragma: no cover - reported, not hidden
-        raise RuntimeError(f"Lanczos did not converge for n = {n} (tol = {tol}): {exc}") from exc
-    return float(vals[0])
+    return extreme_eigenvalue(op, "SA", tol=tol, seed=seed, dense=lambda: problem.hessian(W1, W2),
+                              ncv=min(n - 1, 40))
 
 
 def _mT(a: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import as_index, as_positive_int
 from .shallow import ShallowProblem, _hvp
 from .training import ProblemStack, _data, _gradient, gradient_descent, minimize_lbfgs
 
@@ -124,6 +125,8 @@ def escapes(problem: ShallowProblem, W1, W2, rng, radius: float = 1e-4, n_tries:
         raise TypeError(f"problem must be a ShallowProblem; got {type(problem).__name__}")
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    n_tries = as_positive_int("n_tries", n_tries)
+    n_steps = as_index("n_steps", n_steps, minimum=1)
     W1, W2 = problem._weights(W1, W2, batch=False)
     if step is None:
         step = 0.5 / float(np.linalg.eigvalsh(problem.hessian(W1, W2))[-1])

@@ -19,7 +19,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from ._checks import as_matrix, as_nonnegative_float, as_positive_int, check_shape
+from ._checks import as_index, as_matrix, as_nonnegative_float, as_positive_int, check_shape
 from .shallow import ShallowProblem, _Shape, _f, _gradient, _rho
 from .spectrum import hessian_operator
 
@@ -233,8 +233,8 @@ def gradient_descent(problem, W1, W2, step, n_steps: int, record_every: int = 1,
     step_arr = np.asarray(step, dtype=float)
     if step_arr.size == 0 or not (np.all(np.isfinite(step_arr)) and np.all(step_arr > 0)):
         raise ValueError(f"step must be a positive finite number (or array of them); got {step}")
-    if int(n_steps) < 0 or int(record_every) < 1:
-        raise ValueError(f"need n_steps >= 0 and record_every >= 1; got {n_steps}, {record_every}")
+    n_steps = as_index("n_steps", n_steps)
+    record_every = as_index("record_every", record_every, minimum=1)
     metrics = _check_metrics(metrics)
     W1, W2 = problem._weights(W1, W2)
     batch = np.broadcast_shapes(W1.shape[:-2], step_arr.shape)
@@ -839,15 +839,19 @@ def _wolfe(evaluate, x, d, start, gtd0, t, active, c1, c2, max_ls, dot):
 
 # ----------------------------------------------------------------- step sizes
 def largest_eigenvalue(problem: ShallowProblem, W1, W2) -> float:
-    """Largest Hessian eigenvalue at ``(W1, W2)`` (Lanczos, matrix-free; dense for tiny n)."""
+    """Largest Hessian eigenvalue at ``(W1, W2)`` (Lanczos, matrix-free; dense for tiny n).
+
+    Lanczos is :func:`landscape.spectrum.extreme_eigenvalue` (plain run first, then the run
+    shifted by the spectral radius; the answer's residual is checked; the dense answer, with
+    a ``RuntimeWarning``, when the check fails).
+    """
     n = problem.n_params
     if n < 16:
         return float(np.linalg.eigvalsh(problem.hessian(W1, W2))[-1])
-    from scipy.sparse.linalg import eigsh
+    from .spectrum import extreme_eigenvalue
 
-    v0 = np.random.default_rng(0).standard_normal(n)
-    return float(eigsh(hessian_operator(problem, W1, W2), k=1, which="LA", v0=v0, tol=1e-8,
-                       return_eigenvectors=False)[0])
+    return extreme_eigenvalue(hessian_operator(problem, W1, W2), "LA", tol=1e-8, seed=0,
+                              dense=lambda: problem.hessian(W1, W2), min_n=16, unshifted_first=True)
 
 
 def step_from_curvature(problem: ShallowProblem, fraction: float = 0.5) -> float:

@@ -75,3 +75,60 @@ def test_unpack_length_and_rng_type():
         p.unpack(np.zeros(9))
     with pytest.raises(TypeError, match="Generator"):
         p.random_weights(0)
+
+
+# ------------------------------------- wrong answers instead of errors (issue 17)
+def test_classify_refuses_nan_eigenvalues():
+    """A NaN eigenvalue was classified "inconclusive (PSD)" (NaN < -tol and NaN > tol are
+    both False)."""
+    from landscape.saddles import classify
+
+    with pytest.raises(ValueError, match="hessian_eigenvalues"):
+        classify([np.nan, 1.0])
+    with pytest.raises(ValueError, match="hessian_eigenvalues"):
+        classify([])
+    with pytest.raises(ValueError, match="tol"):
+        classify([1.0], tol=-1.0)
+    assert classify([-1.0, 1.0]) == "strict saddle"
+    assert classify([0.0, 1.0]) == "inconclusive (PSD)"
+    assert classify([1.0, 2.0]) == "local minimum"
+
+
+def test_non_integer_supports_indices_and_step_counts_are_refused():
+    """support=[0.5] was read as [0], n_steps=2.5 as 2, k=1.5 as 1."""
+    from landscape.critical import critical_point, is_global_support, negative_curvature_direction
+    from landscape.deep import DeepLinearNetwork
+    from landscape.deep_training import gradient_descent as deep_gd
+    from landscape.losses import Quadratic
+    from landscape.saddles import gradient_descent as toy_gd
+    from landscape.stationary import escapes
+    from landscape.training import gradient_descent
+
+    rng = np.random.default_rng(0)
+    p = ShallowProblem(rng.standard_normal((3, 6)), rng.standard_normal((3, 6)), 2, 0.5)
+    for bad in ([0.5], [1.0], [True]):
+        with pytest.raises(TypeError, match="support"):
+            critical_point(p, bad)
+        with pytest.raises(TypeError, match="support"):
+            is_global_support(p, bad + [0])
+    assert critical_point(p, [np.int64(0)]).support == (0,)
+    saddle = critical_point(p, [1])
+    with pytest.raises(TypeError, match="k must be an integer"):
+        negative_curvature_direction(p, saddle.W1, saddle.W2, k=0.5)
+    W1, W2 = p.random_weights(rng)
+    with pytest.raises(TypeError, match="n_steps"):
+        gradient_descent(p, W1, W2, 1e-3, 2.5)
+    with pytest.raises(TypeError, match="record_every"):
+        gradient_descent(p, W1, W2, 1e-3, 10, record_every=2.0)
+    with pytest.raises(ValueError, match="n_steps"):
+        gradient_descent(p, W1, W2, 1e-3, -1)
+    assert gradient_descent(p, W1, W2, 1e-3, np.int64(3)).steps[-1] == 3
+    net = DeepLinearNetwork((3, 2, 3), Quadratic(rng.standard_normal((3, 6)), rng.standard_normal((3, 6))))
+    with pytest.raises(TypeError, match="n_steps"):
+        deep_gd(net, net.random_weights(rng), 1e-3, 2.5)
+    with pytest.raises(TypeError, match="n_steps"):
+        toy_gd(lambda x: x, np.zeros(2), 0.1, 2.5)
+    with pytest.raises(TypeError, match="n_steps"):
+        escapes(p, W1, W2, rng, n_steps=2.5)
+    with pytest.raises(TypeError, match="n_tries"):
+        escapes(p, W1, W2, rng, n_tries=2.5)

@@ -273,3 +273,42 @@ def test_survey_summary_and_instances():
     assert 0 <= s["worst_residual"] <= max(sv.rtol)
     keys = list(s["supports"])
     assert keys == sorted(keys, key=lambda k: (k == "not in C", len(k), k))
+
+
+# ------------------------------------------------ survey under rescaling of X and Y (issue 17)
+@pytest.mark.parametrize("sx,sy", [(1.0, 1.0), (100.0, 1.0), (1.0, 100.0), (0.01, 0.01), (1e3, 1e-3)])
+@pytest.mark.parametrize("shape,mu", [((2, 3, 4), 0.1), ((5, 5, 5), 0.1), ((4, 3, 2), 1.0)])
+def test_survey_judges_the_same_under_rescaling(shape, mu, sx, sy):
+    """Every converged end point is an element of C at any scale of X and Y (with X = 100
+    N(0, 1) the search failed to converge or its points were called "not in C"), and the
+    snapped points are critical to roundoff relative to the scale of the gradient."""
+    from landscape.critical import survey
+
+    d0, d1, d2 = shape
+    rng = np.random.default_rng(0)
+    X = sx * rng.standard_normal((d0, 2 * d0))
+    Y = sy * rng.standard_normal((d2, 2 * d0))
+    p = ShallowProblem(X, Y, d1, mu)
+    sv = survey(p, np.random.default_rng(1), n_starts=12)
+    assert sv.n_converged >= 11
+    assert sv.n_in_C == sv.n_converged
+    for pat in sv.patterns:
+        if pat is None:
+            continue
+        g = np.sqrt(sum(np.sum(a * a) for a in p.gradient(pat.W1, pat.W2)))
+        g_ref = np.sqrt(sum(np.sum(a * a) for a in p.gradient(1.1 * pat.W1, pat.W2)))
+        assert g <= 1e-10 * g_ref
+
+
+def test_survey_is_exactly_equivariant_under_powers_of_two():
+    """Far from unit scale, rescaling X by 2^10 and Y by 4^5 maps the survey's points
+    exactly (both are searched on the same data of unit scale)."""
+    from landscape.critical import survey
+
+    rng = np.random.default_rng(3)
+    X, Y = 2.0**-10 * rng.standard_normal((3, 7)), 4.0**6 * rng.standard_normal((3, 7))
+    a = survey(ShallowProblem(X, Y, 2, 0.5), np.random.default_rng(1), n_starts=9)
+    b = survey(ShallowProblem(2.0**20 * X, 4.0**-12 * Y, 2, 0.5), np.random.default_rng(1), n_starts=9)
+    assert a.counts() == b.counts() and a.n_in_C == a.n_converged >= 8
+    np.testing.assert_allclose(b.search.W1, a.search.W1 * 2.0 ** (-12 - 20), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(b.search.W2, a.search.W2 * 2.0**-12, rtol=1e-12, atol=0)

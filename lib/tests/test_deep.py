@@ -457,3 +457,19 @@ def test_lemma1_construction_ignores_roundoff_rows():
         tr = lemma1_construction(net, Ms, eps=1e-2)
         assert tr.i_star == 1 and [s["row"] for s in tr.steps] == [1, 1]
         assert net.gradient_norm(tr.Ms_tilde) > 1e-5
+
+
+@pytest.mark.parametrize("scale", [1e-5, 1.0, 1e5])
+def test_hessian_report_counts_do_not_depend_on_the_scale_of_the_data(scale):
+    """The zero threshold is relative to the spectrum (it was relative to max(1, spectrum):
+    on data of scale 1e-5 every eigenvalue counted as zero)."""
+    rng = np.random.default_rng(7)
+    X, Y = rng.standard_normal((3, 10)), rng.standard_normal((3, 10))
+    counts = []
+    for s in (1.0, scale):
+        net = DeepLinearNetwork((3, 2, 3), Quadratic(s * X, s * Y))
+        Ms = net.balanced(rank_constrained_minimizer(s * X, s * Y, 2))
+        rep = hessian_report(net, Ms)
+        counts.append((rep.n_negative, rep.n_zero, rep.n_positive))
+    assert counts[0] == counts[1]
+    assert counts[0][1] > 0 and counts[0][2] > 0

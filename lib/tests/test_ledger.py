@@ -36,6 +36,7 @@ def _code(out):
 
 
 def test_build_collects_records_labels_and_problems(tmp_path):
+    pytest.importorskip("yaml", reason="ledger.build reads claims.yml with PyYAML (pip install ./lib[book])")
     (tmp_path / "book").mkdir()
     (tmp_path / "book" / "claims.yml").write_text(
         "- {id: A.t1, paper: A, kind: theorem, number: 'Theorem 1', title: T, label: thm-one}\n"
