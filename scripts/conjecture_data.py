@@ -9,7 +9,10 @@ in SEEDS, it draws an instance (``landscape.probe.instance``) and runs the two p
 ``landscape.probe`` from ``STARTS`` random starts each: L-BFGS on f (``descent_probe``); and,
 on the shapes with at most ``SMALL`` parameters, a search for critical points by minimizing
 ``1/2 ||grad f||^2`` (``critical_probe``) and Lemma 1's critical points moved off the balanced
-set along f's symmetry (``transported_probe``).
+set along f's symmetry (``transported_probe``). On the instance where descent from the end of
+an unconverged search fell furthest short, it recomputes those searches (same starts) and
+descends from their ends with rebalancing, ``ROUNDS`` rounds (``descend_rebalancing``), and
+stores the excess after each round (``"rebalancing"``).
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from landscape.probe import KINDS, critical_probe, descent_probe, instance, transported_probe
+from landscape.probe import (KINDS, critical_probe, descend_rebalancing, descent_probe, instance,
+                             stalled_searches, transported_probe)
 
 from atomic_write import write_text
 
@@ -36,6 +40,8 @@ STARTS = {"descent": 16, "critical": 24}
 #: The critical-point search and the transported points need dense Hessians and many
 #: iterations; they are run on the shapes with at most this many parameters.
 SMALL = 100
+#: Rounds of rebalancing descent on the instance where descent fell furthest short.
+ROUNDS = 3
 
 
 def rng_for(shape_index: int, kind_index: int, seed: int, probe: int) -> np.random.Generator:
@@ -56,6 +62,23 @@ def probe_one(args):
     return out
 
 
+def rebalancing(out):
+    """The instance whose unconverged searches left descent furthest above the minimum: its
+    searches recomputed (same starts, same rule) and descended with rebalancing, round by
+    round; the relative excess after each round, one entry per unconverged search."""
+    crit = [r for r in out if "critical" in r]
+    hard = max(crit, key=lambda r: max(r["critical"]["stalled"]["descended"], default=0.0))
+    i, j, seed = SHAPES.index(tuple(hard["shape"])), KINDS.index(hard["kind"]), hard["seed"]
+    p = instance(*SHAPES[i], KINDS[j], rng_for(i, j, seed, 0))
+    S1, S2 = stalled_searches(p, STARTS["critical"], rng_for(i, j, seed, 2))
+    rounds = descend_rebalancing(p, S1, S2, rounds=ROUNDS)
+    # the same searches as the probe's (same machine, same starts): the same first round
+    assert len(S1) == hard["critical"]["not_critical"]
+    assert np.allclose(rounds[0], hard["critical"]["stalled"]["descended"], rtol=1e-6, atol=1e-12)
+    return {"shape": SHAPES[i], "kind": KINDS[j], "seed": seed, "not_critical": len(S1),
+            "rounds": rounds.tolist()}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--processes", type=int, default=2)
@@ -71,7 +94,7 @@ def main():
                   f" {res.get('transported', {}).get('kinds')} ({time.perf_counter() - t0:.0f} s)",
                   flush=True)
     data = {"shapes": SHAPES, "kinds": list(KINDS), "seeds": SEEDS, "starts": STARTS,
-            "instances": out}
+            "instances": out, "rebalancing": rebalancing(out)}
     write_text(OUT, json.dumps(data, separators=(",", ":")) + "\n")
     print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - t0:.0f} s")
 
