@@ -18,6 +18,7 @@ gives another number than the computation, the row also carries the printed valu
   the direction, each term of (31) along it, ``||Delta||^2``, the Rayleigh quotient and the
   chain ``lambda_min <= quotient <= bound``.
 * :func:`identity24` -- the two identities (24) at any point, as printed and corrected.
+* :func:`identity34` -- the product ``Delta2 W1`` of the proof of (34), as printed and corrected.
 
 Conventions: the paper's Appendix A writes ``W2 = L Pi R^T`` (a full SVD of ``W2``) and
 ``Wtilde2 = W2 R``, ``Wtilde1 = R^T W1 U Sigma`` (22); its Appendix B writes the rotation of
@@ -35,7 +36,7 @@ from . import canonical
 from .critical import _check_problem, identify, saddle_bound, singular_value_blocks
 from .display import small
 
-__all__ = ["Row", "Walkthrough", "identity24", "lemma1_if", "lemma1_only_if", "lemma2_steps"]
+__all__ = ["Row", "Walkthrough", "identity24", "identity34", "lemma1_if", "lemma1_only_if", "lemma2_steps"]
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,28 @@ def identity24(problem, W1, W2) -> dict:
     return {"first": rel(Wt2.T @ M @ SUt, rhs1),
             "second_printed": rel(M @ SUt @ Wt1.T, rhs2),
             "second_corrected": rel(M @ Wt1.T, rhs2)}
+
+
+def identity34(problem, W1, W2, k: int = 0, alpha=None) -> dict:
+    r"""The step ``Delta2 W1 = p_k alpha^T R W1 = p_k alpha^T Wtilde1`` of (34), at any point.
+
+    In Appendix B's convention ``W1 = R^T Wtilde1 Sigma^-1 U^T`` (so ``Wtilde1 = R W1 U Sigma``,
+    ``R`` here from the SVD of ``W2``) and ``Delta2 = p_k alpha^T R``, the product is
+    ``p_k alpha^T Wtilde1 Sigma^-1 U^T``; the paper drops ``Sigma^-1 U^T`` (harmless at the
+    saddle, where both vanish). ``alpha`` defaults to the first coordinate vector. Returns the
+    relative residuals ``{"printed", "corrected"}`` of the two readings.
+    """
+    p = _check_problem(problem)
+    W1, W2 = p._weights(W1, W2, batch=False)
+    _, _, Rt = canonical.svd(W2, full_matrices=True)
+    R = Rt                                     # the appendix's R (our R^T)
+    a = np.eye(p.d1)[:, 0] if alpha is None else np.asarray(alpha, dtype=np.float64)
+    pk = p.P[:, int(k)]
+    Wt1 = R @ W1 @ (p.U * p.sigma)
+    lhs = np.outer(pk, a) @ R @ W1
+    rel = lambda b: _nrm(lhs - b) / max(_nrm(lhs), np.finfo(float).tiny)
+    return {"printed": rel(np.outer(pk, a @ Wt1)),
+            "corrected": rel(np.outer(pk, a @ Wt1) / p.sigma @ p.U.T)}
 
 
 # ----------------------------------------------------------------------- Lemma 2

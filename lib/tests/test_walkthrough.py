@@ -7,7 +7,7 @@ from landscape.critical import critical_point, critical_points, problem_with_spe
 from landscape.shallow import ShallowProblem
 from landscape.spectrum import smallest_eigenvalue
 from landscape.ties import tie_circle
-from landscape.walkthrough import Walkthrough, identity24, lemma1_if, lemma1_only_if, lemma2_steps
+from landscape.walkthrough import Walkthrough, identity24, identity34, lemma1_if, lemma1_only_if, lemma2_steps
 
 
 @pytest.fixture
@@ -54,6 +54,11 @@ def test_if_terms(walk):
     assert abs(w["fit2a"] - np.sqrt(28.0)) < 1e-12 and abs(w["fit2b"] - np.sqrt(28.0)) < 1e-12
     W1, W2 = walk.random_weights(np.random.default_rng(4))
     assert lemma1_if(walk, W1, W2)["grad1"] > 1e-3
+
+
+def test_identity34(walk):
+    e = identity34(walk, *walk.random_weights(np.random.default_rng(6)), k=1)
+    assert e["corrected"] < 1e-12 and e["printed"] > 1e-2
 
 
 def test_identity24(walk):
