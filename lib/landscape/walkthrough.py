@@ -6,7 +6,7 @@ Rows whose quantity the paper says is zero (a gradient, a residual of an identit
 ``zero=True`` and print as a bound (:func:`landscape.display.small`); the other rows print
 their value to a fixed number of significant digits. Where a step as printed in the paper
 gives another number than the computation, the row also carries the printed value
-(``printed``), and :attr:`Walkthrough.misprints` lists those rows.
+(``printed``), and ``Walkthrough.misprints`` lists those rows.
 
 * :func:`lemma1_only_if` -- Appendix A, "critical => in C", from any critical point (for
   instance the end point of a search): the gradient (18)-(19), both sides of (20), the
