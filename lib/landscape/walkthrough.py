@@ -59,11 +59,13 @@ class Row:
 
 @dataclass
 class Walkthrough:
-    """A proof followed on numbers: a list of :class:`Row` and the floor for residuals."""
+    """A proof followed on numbers: a list of :class:`Row`, the floor for residuals, and ``data``
+    (arrays a walk-through builds on the way, such as the direction of Lemma 2)."""
 
     title: str
     rows: list = field(default_factory=list)
     floor: float = 1e-12
+    data: dict = field(default_factory=dict)
 
     def add(self, key, step, paper, value, zero=False, digits=6, printed=None):
         self.rows.append(Row(key, step, paper, float(value), bool(zero), int(digits),
@@ -314,7 +316,8 @@ def lemma2_steps(problem, W1, W2, k=None, floor: float = 1e-12) -> Walkthrough:
     (``||Delta||^2``), ``norm2_bound`` (``1 + ||Sigma^-1||_F^2``), ``quotient`` (form / norm2),
     ``lam_min`` (exact, dense) and ``bound`` (16)/(17), and in case ii ``residual_printed`` /
     ``residual_sign``: ``||(Wt2 Wt1 - YV) - sum_{i not in Gamma} lambda_i p_i q_i^T||`` (the
-    sign as printed) against the same with a minus sign (zero).
+    sign as printed) against the same with a minus sign (zero). ``Walkthrough.data`` holds
+    ``alpha``, the direction ``Delta1``, ``Delta2`` and the rotation ``R`` (our convention).
     """
     from .critical import hessian_form_terms
     from .spectrum import smallest_eigenvalue
@@ -348,8 +351,10 @@ def lemma2_steps(problem, W1, W2, k=None, floor: float = 1e-12) -> Walkthrough:
     t = hessian_form_terms(p, W1, W2, V1, V2)
     v = p.pack(V1, V2)
     form = float(v @ p.hessian(W1, W2) @ v)
+    data = {"alpha": alpha, "Delta1": V1, "Delta2": V2, "R": R}
     w = Walkthrough(f"Lemma 2, case {'i (r <= d1)' if case == 1 else 'ii (r > d1)'}: "
-                    f"the saddle with support {tuple(j + 1 for j in pat.support)} (1-based)", floor=floor)
+                    f"the saddle with support {tuple(j + 1 for j in pat.support)} (1-based)", floor=floor,
+                    data=data)
     w.add("case", "case", "i: r <= d1, ii: r > d1", case, digits=1)
     w.add("k", "chosen index k (1-based)", "k in Omega" + (", k <= d1" if case == 2 else ""), k + 1, digits=3)
     w.add("lam_k", "lambda_k", "", lam[k])
