@@ -107,7 +107,7 @@ def blocks(values: np.ndarray, rtol: float = 1e-9) -> list[np.ndarray]:
 def svd(M, full_matrices: bool = False, rtol: float = 1e-9):
     """``U, s, Vt`` of ``M`` with canonical signs and bases of tied blocks.
 
-    Same convention as :func:`numpy.linalg.svd` (``M = U diag(s) Vt``, ``s`` descending);
+    Same convention as ``numpy.linalg.svd`` (``M = U diag(s) Vt``, ``s`` descending);
     with ``full_matrices`` the columns of ``U`` and rows of ``Vt`` past ``min(M.shape)``
     (the complements) are canonical too. Vectors of zero singular values are the first
     vectors of the canonical basis of the whole null space (of ``M^T`` for ``U``, of ``M``
