@@ -7,9 +7,9 @@ For each instance (data seed) and loss of landscape.corollary2.SEARCH, L-BFGS fr
 Newton polish, then the second-order certificate). Each start records the polished value, whether
 it is certified, the conditions that failed, and the gradient norm. The end values are grouped
 (landscape.corollary2.group_end_values); a group above the lowest that holds a certified minimum is
-a certified spurious minimum. The walk-through instance is the (seed, loss) other than the
-quadratic with the most starts ending at certified spurious minima (the first in the order of
-the search on a tie); its towers (SEARCH["towers"], b = 2, and SEARCH["towers_wide"], b = 4) are
+a certified spurious minimum. The walk-through instance is the one (other than the quadratic)
+whose spurious value, among those reached by at least a quarter of the starts, lies furthest
+above the lowest value of its instance (relative); its towers (SEARCH["towers"], b = 2, and SEARCH["towers_wide"], b = 4) are
 trained from 20 starts each and certified the same way.
 
 Run:  make venv && OMP_NUM_THREADS=1 .venv/bin/python scripts/bottleneck_search.py
@@ -60,10 +60,15 @@ def main() -> int:
             print(f"seed {seed} {name:<16} {len(groups)} end values, "
                   f"{sum(g['count'] for g in groups if g['spurious'])} starts at certified spurious"
                   f" minima ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
-    spur = lambda c: sum(g["count"] for g in c["groups"] if g["spurious"])
-    best = max((c for c in instances if c["loss"] != "quadratic"), key=spur)
-    walk = {"seed": best["seed"], "loss": best["loss"]}
-    if spur(best) > 0:
+    # the walk-through: the spurious value reached by at least a quarter of the starts that
+    # lies furthest above the lowest value of its instance (relative)
+    cands = [((g["value"] - c["groups"][0]["value"]) / c["groups"][0]["value"], c, g)
+             for c in instances if c["loss"] != "quadratic" for g in c["groups"]
+             if g["spurious"] and 4 * g["count"] >= SEARCH["n_starts"]]
+    walk = {}
+    if cands:
+        _, best, g = max(cands, key=lambda t: t[0])
+        walk = {"seed": best["seed"], "loss": best["loss"], "spurious_value": g["value"]}
         loss = search_losses(best["seed"])[best["loss"]]
         for key in ("towers", "towers_wide"):
             rows, groups = runs(MultiTowerNetwork(SEARCH[key], loss), SEARCH["tower_starts"])

@@ -545,7 +545,7 @@ class MinimumCertificate:
 
 
 def certify_minimum(net, Ms, polish_steps: int = 30, gtol: float = 1e-8, zero_rtol: float = 1e-7,
-                    margin_rtol: float = 1e-5, kink_rtol: float = 1e-6, rng=None) -> MinimumCertificate:
+                    margin_rtol: float = 1e-7, kink_rtol: float = 1e-6, rng=None) -> MinimumCertificate:
     """Second-order certificate that ``Ms`` is (near) a local minimum of ``net``.
 
     After :func:`polish` (``polish_steps = 0``: none), the conditions, each named in
@@ -555,7 +555,9 @@ def certify_minimum(net, Ms, polish_steps: int = 30, gtol: float = 1e-8, zero_rt
     * ``"tangent"``: the Hessian vanishes on the symmetry directions ``T``
       (:func:`symmetry_tangent`), ``||H Q_T|| <= zero_tol``;
     * ``"margin"``: on the orthogonal complement of ``T`` the Hessian is positive definite, its
-      smallest eigenvalue above ``margin_rtol`` times the largest ``|eigenvalue|`` (with the
+      smallest eigenvalue above ``margin_rtol`` times the largest ``|eigenvalue|`` (by default the
+      zero threshold, so zero and positive eigenvalues are told apart at one threshold; the
+      Hessian's condition varies along the orbit, with the balance of the factors) (with the
       previous condition: no negative eigenvalue, exactly ``dim T`` zero ones, and the zero
       eigenspace equal to ``T``);
     * ``"regular"``: ``dim T`` is the same at three random points at relative distance
