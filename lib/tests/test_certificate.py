@@ -110,3 +110,16 @@ def test_group_end_values_and_checks():
         group_end_values([1.0, 2.0], [1])
     with pytest.raises(TypeError):
         certify_minimum(object(), [])
+
+
+def test_continue_run_balanced_restart():
+    from landscape.corollary1 import COROLLARY1, continue_run, corollary1_config
+
+    net, optimum = corollary1_config(4, "first", 3)
+    Ms = net.random_weights(np.random.default_rng(0), scale=0.3)
+    Ms[0] = Ms[0] * 30.0                              # far out of balance, same product
+    Ms[1] = Ms[1] / 30.0
+    r, gap = continue_run(net, Ms, optimum)
+    assert r.reached and -1e-9 < gap <= COROLLARY1["tol"]
+    plain, _ = continue_run(net, Ms, optimum, balanced=False, maxiter=5)
+    assert plain.n_iter <= 5
