@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import canonical
 from .deep import (DeepLinearNetwork, rank_constrained_minimizer, rank_constrained_minimum,
                    widths_with_bottleneck)
 from .losses import Quadratic
 
-__all__ = ["COROLLARY1", "COROLLARY1_DEFICIENT", "corollary1_config", "corollary1_data",
+__all__ = ["COROLLARY1", "COROLLARY1_DEFICIENT", "continue_run", "corollary1_config", "corollary1_data",
            "relative_layer_norms"]
 
 #: The Corollary 1 grid, namely depths, where the narrowest layer is, hidden widths, init scales,
@@ -92,3 +93,31 @@ def relative_layer_norms(net, Ms) -> np.ndarray:
     Pstar = rank_constrained_minimizer(net.loss.X, net.loss.Y, net.narrowest)
     even = np.linalg.norm(net.balanced(Pstar)[0], 2)
     return np.array([np.linalg.norm(np.asarray(M, dtype=np.float64), 2) for M in Ms]) / even
+
+
+def continue_run(net, Ms, optimum: float, tol: float | None = None, maxiter: int | None = None,
+                 balanced: bool = True):
+    """Continue a run that stopped short of the optimum, from its last point ``Ms``.
+
+    With ``balanced`` the run restarts from the balanced factorization
+    (:meth:`~landscape.deep.DeepLinearNetwork.balanced`) of its end-to-end matrix: the same
+    product (its singular values beyond ``d``, roundoff of the product, are dropped), hence the
+same loss, with every layer of the same norm; without, L-BFGS simply
+    goes on from ``Ms`` (a fresh memory). Either way with the target of the grid (``tol``
+    relative to ``L(0) - optimum``, default ``COROLLARY1["tol"]``) and ``maxiter`` further
+    iterations (default ``COROLLARY1["maxiter"]``). Returns the
+    :class:`~landscape.deep_training.LBFGSResult` and the gap ``(L - optimum) / (L(0) - optimum)``.
+    """
+    from .deep_training import lbfgs
+
+    tol = COROLLARY1["tol"] if tol is None else tol
+    maxiter = COROLLARY1["maxiter"] if maxiter is None else maxiter
+    span = float(net.loss.value(np.zeros(net.loss.shape))) - optimum
+    if balanced:          # P has rank <= d; cut the roundoff beyond d before factoring it
+        U, s, Vt = canonical.svd(net.product(Ms))
+        d = net.narrowest
+        start = net.balanced((U[:, :d] * s[:d]) @ Vt[:d])
+    else:
+        start = Ms
+    r = lbfgs(net, start, maxiter=maxiter, gtol=0.0, ftol=0.0, target=optimum + tol * span)
+    return r, (r.value - optimum) / span

@@ -17,7 +17,8 @@ import numpy as np
 from .deep import DeepLinearNetwork, rank_constrained_minimum
 from .losses import Huber, Quadratic, SoftmaxCrossEntropy
 
-__all__ = ["COROLLARY2", "corollary2_data", "corollary2_optimum", "flat_part"]
+__all__ = ["COROLLARY2", "SEARCH", "corollary2_data", "corollary2_optimum", "flat_part", "group_end_values",
+           "search_losses"]
 
 #: The Corollary 2 runs: data seed and sizes (``n`` inputs, ``m`` outputs, ``N`` samples), the
 #: tower configurations (name: list of tower widths), runs per configuration and loss (seeds
@@ -86,3 +87,68 @@ def flat_part(P) -> np.ndarray:
         raise ValueError(f"P must be a matrix; got shape {P.shape}")
     u = np.ones(P.shape[0]) / np.sqrt(P.shape[0])
     return np.outer(u, u @ P)
+
+
+#: The search for spurious minima of the two-layer bottleneck network ``(n, b, m)``
+#: (``scripts/bottleneck_search.py`` stores it in ``book/deep/data/bottleneck_search.json``):
+#: data seeds of the instances, the losses (the quadratic is the control: Corollary 1 says it
+#: has no spurious minimum), starts per instance and loss (seeds ``0 .. n_starts - 1``), the
+#: L-BFGS settings before the certificate's Newton polish, the relative tolerance under which
+#: two end values count as one, and the towers of the walk-through (``b = 1 + 1 = 2``, and a
+#: contrast with ``b = 2 + 2 = 4 >= min(m, n)``).
+SEARCH = {
+    "seeds": list(range(30)), "n": 5, "m": 4, "N": 40, "b": 2,
+    "losses": ["quadratic", "Huber delta=1", "Huber delta=0.1", "CE soft labels", "CE one-hot"],
+    "n_starts": 20, "gtol": 1e-8, "maxiter": 3000, "value_rtol": 1e-7,
+    "towers": [[5, 3, 1, 4], [5, 1, 2, 4]], "towers_wide": [[5, 2, 3, 4], [5, 3, 2, 4]],
+    "tower_starts": 20,
+}
+
+
+def search_losses(seed: int) -> dict:
+    """The losses of one instance of :data:`SEARCH`, all on the same ``X``: from
+    ``default_rng(seed)`` draw ``X`` (``n x N``), ``W`` (``m x n``), ``Y = W X + E``, one-hot labels
+    ``argmax(W X + 2 G)`` (noisy, so the classes overlap and the minimum is attained) and soft
+    labels ``Q`` (as in :func:`corollary2_data`). Returns ``{name: loss}`` in the order of
+    ``SEARCH["losses"]``."""
+    n, m, N = SEARCH["n"], SEARCH["m"], SEARCH["N"]
+    rng = np.random.default_rng(int(seed))
+    X = rng.standard_normal((n, N))
+    W = rng.standard_normal((m, n))
+    Y = W @ X + rng.standard_normal((m, N))
+    labels = np.argmax(W @ X + 2.0 * rng.standard_normal((m, N)), axis=0)
+    Q = rng.uniform(0.2, 1.0, (m, N))
+    return {"quadratic": Quadratic(X, Y), "Huber delta=1": Huber(X, Y, delta=1.0),
+            "Huber delta=0.1": Huber(X, Y, delta=0.1),
+            "CE soft labels": SoftmaxCrossEntropy(X, Q / Q.sum(axis=0)),
+            "CE one-hot": SoftmaxCrossEntropy(X, labels, n_classes=m)}
+
+
+def group_end_values(values, certified, rtol: float = 1e-7) -> list[dict]:
+    """End values grouped (sorted; two values within ``rtol (1 + |v|)`` of the previous one
+    join its group): one dict per group with the smallest ``value``, the number of ends
+    ``count``, of them ``certified`` (certified local minima), and ``spurious``: the group
+    is above the lowest group and holds a certified minimum (a local minimum that is not
+    global, since a lower value exists).
+
+    >>> [(g["value"], g["count"], g["spurious"]) for g in group_end_values([2.0, 1.0, 2.0], [1, 1, 1])]
+    [(1.0, 1, False), (2.0, 2, True)]
+    """
+    v = np.asarray(values, dtype=np.float64)
+    c = np.asarray(certified, dtype=bool)
+    if v.shape != c.shape or v.ndim != 1:
+        raise ValueError(f"values and certified must be 1-D of the same length; got {v.shape}, {c.shape}")
+    groups = []
+    for i in np.argsort(v, kind="stable"):
+        if groups and v[i] - groups[-1]["last"] <= rtol * (1 + abs(v[i])):
+            g = groups[-1]
+        else:
+            g = {"value": float(v[i]), "count": 0, "certified": 0}
+            groups.append(g)
+        g["last"] = v[i]
+        g["count"] += 1
+        g["certified"] += int(c[i])
+    for k, g in enumerate(groups):
+        del g["last"]
+        g["spurious"] = bool(k > 0 and g["certified"] > 0)
+    return groups

@@ -623,6 +623,63 @@ class MultiTowerNetwork:
             Bs.append(B)
         return np.concatenate(As, axis=-1), np.concatenate(Bs, axis=-2)
 
+    def _interior(self, t):
+        w, j = self._towers[t], self._j[t]
+        if not 0 < j < len(w) - 1:
+            raise ValueError(f"towers[{t}] = {w} has its narrowest width at an end (layer {j}); "
+                             "embed and lift need every tower cut at an interior layer")
+        return w, j
+
+    def embed(self, A, B):
+        """Tower weights whose cut (:meth:`split`) is ``(A, B)``: each tower ``t`` gets the
+        blocks ``A_t`` (its ``b_t`` columns of ``A``) and ``B_t`` (its rows of ``B``) through
+        :meth:`DeepLinearNetwork.embed` (identity blocks padded with zeros between), so the
+        end-to-end matrix is ``AB`` (the converse direction of Corollary 2's proof). Every
+        tower must have its narrowest width at an interior layer."""
+        m, n = self.loss.shape
+        A = as_matrix("A", A)
+        B = as_matrix("B", B)
+        check_shape("A", A, (m, self.b), "= (m, b)")
+        check_shape("B", B, (self.b, n), "= (b, n)")
+        out, at = [], 0
+        for t, bt in enumerate(self._b):
+            w, j = self._interior(t)
+            out.append(DeepLinearNetwork(w, self.loss).embed(A[:, at:at + bt], B[at:at + bt], j))
+            at += bt
+        return out
+
+    def lift(self, Ts, dA, dB):
+        """Realise the perturbation ``(A, B) -> (A + dA, B + dB)`` of the cut by perturbing only
+        the top and the bottom layer of each tower (proof of Theorem 1, erratum B1): with
+        ``A_t = M_k A1`` and ``B_t = B2 M_1``, ``dM_k = dA_t A1^+`` and ``dM_1 = B2^+ dB_t``.
+
+        Returns ``(Ts', c)``: the perturbed weights, whose cut is ``(A + dA, B + dB)`` when
+        every ``A1`` has full column rank and every ``B2`` full row rank, and the constant
+        ``c = max_t max(||A1^+||_2, ||B2^+||_2)``, so ``||Ts' - Ts|| <= c ||(dA, dB)||``.
+        """
+        Ts = [[M.copy() for M in T] for T in self._weights(Ts, batch=False)]
+        m, n = self.loss.shape
+        dA = as_matrix("dA", dA)
+        dB = as_matrix("dB", dB)
+        check_shape("dA", dA, (m, self.b), "= (m, b)")
+        check_shape("dB", dB, (self.b, n), "= (b, n)")
+        c, at = 0.0, 0
+        for t, bt in enumerate(self._b):
+            w, j = self._interior(t)
+            T, k = Ts[t], len(w) - 1
+            A1 = np.eye(bt)
+            for M in T[j:k - 1]:
+                A1 = M @ A1
+            B2 = np.eye(bt)
+            for M in T[1:j][::-1]:
+                B2 = B2 @ M
+            A1p, B2p = np.linalg.pinv(A1), np.linalg.pinv(B2)
+            c = max(c, float(np.linalg.norm(A1p, 2)), float(np.linalg.norm(B2p, 2)))
+            T[k - 1] = T[k - 1] + dA[:, at:at + bt] @ A1p
+            T[0] = T[0] + B2p @ dB[at:at + bt]
+            at += bt
+        return Ts, c
+
     def value(self, Ts):
         return self.loss.value(self.product(Ts))
 

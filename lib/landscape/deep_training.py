@@ -32,7 +32,14 @@ from ._checks import as_index
 
 __all__ = [
     "DeepRun",
+    "certify_minimum",
     "derivative_free_search",
+    "flat_directions",
+    "group_tangent",
+    "MinimumCertificate",
+    "polish",
+    "product_jacobian",
+    "symmetry_tangent",
     "HessianReport",
     "LBFGSResult",
     "gradient_descent",
@@ -363,3 +370,246 @@ def derivative_free_search(fun, dim: int, seeds, scale: float = 1.0, restarts: i
             x = res.x
         out.append((int(seed), x, float(fun(x))))
     return out
+
+
+# ------------------------------------------------------------ certificate of a local minimum
+def _towers_of(net):
+    """``(chains, widths)``: the towers of a multi-tower network, or the one chain of a deep one."""
+    if hasattr(net, "towers"):
+        return net.towers, True
+    return (net.widths,), False
+
+
+def flat_directions(loss) -> np.ndarray:
+    """An orthonormal basis (rows, each a flattened ``m x n`` matrix) of the directions ``D``
+    with ``f(P + D) = f(P)`` for every ``P``, for the losses of :mod:`landscape.losses`.
+
+    For a loss of ``P X`` (it has an ``X``): the ``D`` with ``D X = 0`` (none when ``X`` has full
+    row rank); for the softmax cross-entropy also ``1 w^T`` (the softmax of a column does not
+    change when the same number is added to all its entries). Other losses: none.
+    """
+    from .losses import SoftmaxCrossEntropy, row_space
+
+    m, n = loss.shape
+    rows = []
+    X = getattr(loss, "X", None)
+    if X is not None:
+        X = np.asarray(X, dtype=np.float64)
+        Z = np.linalg.svd(X, full_matrices=True)[0][:, row_space(X)[3]:]     # X^T z = 0
+        rows += [np.outer(np.eye(m)[a], z).ravel() for a in range(m) for z in Z.T]
+    if isinstance(loss, SoftmaxCrossEntropy):
+        rows += [np.outer(np.ones(m), np.eye(n)[c]).ravel() for c in range(n)]
+    if not rows:
+        return np.zeros((0, m * n))
+    U, s, _ = np.linalg.svd(np.array(rows).T, full_matrices=False)
+    return U[:, s > 1e-10 * s[0]].T
+
+
+def product_jacobian(net, Ms) -> np.ndarray:
+    """The derivative of the end-to-end map ``theta -> P``: row ``p`` is ``dP`` (flattened) along
+    the ``p``-th parameter of ``net.pack``; shape ``(n_params, m n)``."""
+    from .deep import _chain_dproduct, _prefixes
+
+    _check_net(net)
+    chains, multi = _towers_of(net)
+    Vs = net.unpack(np.eye(net.n_params))
+    Ts, Vt = (net._weights(Ms, batch=False), Vs) if multi else ([net._weights(Ms, batch=False)], [Vs])
+    dP = sum(_chain_dproduct(T, _prefixes(T), V)[-1] for T, V in zip(Ts, Vt))
+    return dP.reshape(net.n_params, -1)
+
+
+def group_tangent(net, Ms) -> np.ndarray:
+    """Tangent vectors (rows, in the order of ``net.pack``) of the orbit of ``Ms`` under the
+    symmetry group of the parametrisation: ``GL(d_i)`` at every hidden layer ``i`` of every
+    tower (``M_i -> G M_i``, ``M_{i+1} -> M_{i+1} G^{-1}``, generators ``(E M_i, -M_{i+1} E)``
+    for the elementary ``E``), and, where the loss has flat directions
+    (:func:`flat_directions`), the translations ``M_k -> M_k + 1 u^T`` of each tower's top layer
+    (softmax shift) and ``M_1 -> M_1 + c z^T`` of its bottom layer (``X^T z = 0``)."""
+    from .losses import SoftmaxCrossEntropy
+
+    _check_net(net)
+    chains, multi = _towers_of(net)
+    Ts = net._weights(Ms, batch=False) if multi else [net._weights(Ms, batch=False)]
+    m, n = net.loss.shape
+    flat = flat_directions(net.loss)
+    out = []
+
+    def vec(t, parts):                        # parts: {layer: matrix}, zero elsewhere
+        Z = [[np.zeros_like(M) for M in T] for T in Ts]
+        for i, D in parts.items():
+            Z[t][i] = D
+        return net.pack(Z if multi else Z[0])
+
+    for t, T in enumerate(Ts):
+        k = len(T)
+        for i in range(k - 1):                       # hidden layer i + 1, width d_{i+1}
+            d = T[i].shape[0]
+            for a in range(d):
+                for b in range(d):
+                    E = np.zeros((d, d))
+                    E[a, b] = 1.0
+                    out.append(vec(t, {i: E @ T[i], i + 1: -T[i + 1] @ E}))
+        if flat.shape[0]:
+            if isinstance(net.loss, SoftmaxCrossEntropy):
+                for u in np.eye(T[-1].shape[1]):
+                    out.append(vec(t, {k - 1: np.outer(np.ones(m), u)}))
+            Z = np.linalg.svd(np.asarray(net.loss.X, dtype=np.float64), full_matrices=True)[0]
+            for z in Z[:, np.linalg.matrix_rank(net.loss.X):].T:
+                for c in np.eye(T[0].shape[0]):
+                    out.append(vec(t, {0: np.outer(c, z)}))
+    return np.array(out).reshape(-1, net.n_params)
+
+
+def _rank(M, rtol):
+    s = np.linalg.svd(M, compute_uv=False) if M.size else np.zeros(0)
+    return int(np.sum(s > rtol * max(1.0, s[0]))) if s.size else 0
+
+
+def symmetry_tangent(net, Ms, rtol: float = 1e-8) -> np.ndarray:
+    """Orthonormal basis (columns) of the directions that leave the loss unchanged to first order
+    for *every* convex ``f`` with the same flat directions: the ``v`` with ``dP(v)`` in the span of
+    :func:`flat_directions` (the kernel of the product map's derivative, plus the flat shifts).
+    It contains the tangent of the group orbit (:func:`group_tangent`); for a two-layer network
+    with full-rank factors the two are equal (``GL(b)``, plus the shifts)."""
+    J = product_jacobian(net, Ms)
+    flat = flat_directions(net.loss)
+    Jp = J - (J @ flat.T) @ flat
+    U, s, _ = np.linalg.svd(Jp, full_matrices=True)
+    r = int(np.sum(s > rtol * max(1.0, s[0]))) if s.size else 0
+    return U[:, r:]
+
+
+def polish(net, Ms, steps: int = 30, rtol: float = 1e-9):
+    """Newton's method from ``Ms`` with the pseudo-inverse of the Hessian (eigenvalues below
+    ``rtol`` times the largest set aside: the flat directions of a symmetry). A step is kept
+    only if it lowers the gradient norm (halved up to 20 times otherwise). Newton converges
+    to a nearby critical point of any kind; it does not tell minima from saddles. Returns
+    ``(Ms, distance moved)``."""
+    _check_net(net)
+    theta0 = net.pack(Ms)
+    theta = theta0.copy()
+
+    def gnorm(th):
+        return float(np.linalg.norm(net.pack(net.gradient(net.unpack(th)))))
+
+    g = gnorm(theta)
+    for _ in range(int(steps)):
+        G = net.pack(net.gradient(net.unpack(theta)))
+        lam, V = np.linalg.eigh(net.hessian(net.unpack(theta)))
+        keep = np.abs(lam) > rtol * max(1.0, np.abs(lam).max())
+        step = -V[:, keep] @ ((V[:, keep].T @ G) / lam[keep])
+        for _ in range(20):
+            g_new = gnorm(theta + step)
+            if g_new < g:
+                theta, g = theta + step, g_new
+                break
+            step = step / 2
+        else:
+            break
+    return net.unpack(theta), float(np.linalg.norm(theta - theta0))
+
+
+@dataclass(frozen=True)
+class MinimumCertificate:
+    """The outcome of :func:`certify_minimum` (read ``certified`` and ``failed``).
+
+    ``Ms`` the (polished) point, ``value``, ``grad_norm``, ``moved`` (distance of the polish);
+    ``eigenvalues`` of the Hessian and the zero threshold ``zero_tol``; ``n_negative``,
+    ``n_zero``; ``symmetry_dim`` (directions along which the loss is constant,
+    :func:`symmetry_tangent`) and ``group_dim`` (the orbit of the symmetry group,
+    :func:`group_tangent`); ``tangent_residual`` ``= ||H Q||`` over an orthonormal basis ``Q``
+    of the symmetry directions; ``margin`` the smallest eigenvalue of the Hessian on their
+    orthogonal complement; ``regular``: the symmetry directions have the same dimension at
+    random nearby points (so they are tangent to a smooth set of equal loss); ``kink_distance``
+    for the Huber loss, ``min | |r| - delta | / delta`` over the residuals (``nan`` otherwise);
+    ``failed`` the names of the conditions that fail.
+    """
+
+    Ms: list
+    value: float
+    grad_norm: float
+    moved: float
+    eigenvalues: np.ndarray
+    zero_tol: float
+    n_negative: int
+    n_zero: int
+    symmetry_dim: int
+    group_dim: int
+    tangent_residual: float
+    margin: float
+    regular: bool
+    kink_distance: float
+    failed: tuple
+
+    @property
+    def certified(self) -> bool:
+        """All conditions hold: a local minimum (non-strict, along the symmetry directions)."""
+        return not self.failed
+
+    def __str__(self) -> str:
+        verdict = "certified local minimum" if self.certified else "NOT certified: " + ", ".join(self.failed)
+        return (f"{verdict} (L = {self.value:.6g}, |grad| = {self.grad_norm:.1e}, "
+                f"{self.n_negative} negative / {self.n_zero} zero eigenvalues, symmetry dim "
+                f"{self.symmetry_dim}, group dim {self.group_dim}, margin {self.margin:.2e})")
+
+
+def certify_minimum(net, Ms, polish_steps: int = 30, gtol: float = 1e-8, zero_rtol: float = 1e-7,
+                    margin_rtol: float = 1e-7, kink_rtol: float = 1e-6, rng=None) -> MinimumCertificate:
+    """Second-order certificate that ``Ms`` is (near) a local minimum of ``net``.
+
+    After :func:`polish` (``polish_steps = 0``: none), the conditions, each named in
+    ``failed`` when it fails:
+
+    * ``"gradient"``: the gradient norm is below ``gtol``;
+    * ``"tangent"``: the Hessian vanishes on the symmetry directions ``T``
+      (:func:`symmetry_tangent`), ``||H Q_T|| <= zero_tol``;
+    * ``"margin"``: on the orthogonal complement of ``T`` the Hessian is positive definite, its
+      smallest eigenvalue above ``margin_rtol`` times the largest ``|eigenvalue|`` (by default the
+      zero threshold, so zero and positive eigenvalues are told apart at one threshold; the
+      Hessian's condition varies along the orbit, with the balance of the factors) (with the
+      previous condition: no negative eigenvalue, exactly ``dim T`` zero ones, and the zero
+      eigenspace equal to ``T``);
+    * ``"regular"``: ``dim T`` is the same at three random points at relative distance
+      ``1e-4`` (the set of equal loss through the point is smooth, with tangent ``T``);
+    * ``"kink"`` (Huber only): every residual is at least ``kink_rtol delta`` from ``|r| = delta``,
+      so the loss is twice differentiable near the point.
+
+    Together they make the point a local minimum (the loss is constant along a smooth set with
+    tangent ``T`` and grows quadratically away from it: a Morse-Bott argument), to the
+    precision of the thresholds. The zero threshold is ``zero_rtol`` times the largest
+    ``|eigenvalue|`` (at least 1).
+    """
+    from .losses import Huber
+
+    _check_net(net)
+    if polish_steps:
+        Ms, moved = polish(net, Ms, steps=polish_steps)
+    else:
+        Ms, moved = [np.array(M, dtype=np.float64) for M in net.unpack(net.pack(Ms))], 0.0
+    v, G = net.value_and_gradient(Ms)
+    gn = float(np.linalg.norm(net.pack(G)))
+    H = net.hessian(Ms)
+    ev = np.linalg.eigvalsh(H)
+    scale = max(1.0, float(np.abs(ev).max()))
+    ztol = zero_rtol * scale
+    Q = symmetry_tangent(net, Ms)
+    Qp = np.linalg.svd(Q, full_matrices=True)[0][:, Q.shape[1]:] if Q.shape[1] else np.eye(H.shape[0])
+    resid = float(np.linalg.norm(H @ Q, 2)) if Q.shape[1] else 0.0
+    margin = float(np.linalg.eigvalsh(Qp.T @ H @ Qp)[0]) if Qp.shape[1] else np.inf
+    rng = np.random.default_rng(0) if rng is None else rng
+    theta = net.pack(Ms)
+    near = [symmetry_tangent(net, net.unpack(theta + 1e-4 * max(1.0, np.abs(theta).max())
+                                             * rng.standard_normal(theta.size))).shape[1]
+            for _ in range(3)]
+    regular = all(d == Q.shape[1] for d in near)
+    kink = np.nan
+    if isinstance(net.loss, Huber):
+        R = net.product(Ms) @ net.loss.X - net.loss.Y
+        kink = float(np.min(np.abs(np.abs(R) - net.loss.delta)) / net.loss.delta)
+    failed = tuple(name for name, ok in (
+        ("gradient", gn < gtol), ("tangent", resid <= ztol), ("margin", margin > margin_rtol * scale),
+        ("regular", regular), ("kink", not kink <= kink_rtol)) if not ok)
+    group_dim = _rank(group_tangent(net, Ms), 1e-8)
+    return MinimumCertificate(Ms, float(v), gn, moved, ev, ztol, int(np.sum(ev < -ztol)),
+                              int(np.sum(np.abs(ev) <= ztol)), int(Q.shape[1]), group_dim, resid,
+                              margin, regular, kink, failed)
