@@ -42,6 +42,8 @@ PIVOT_RTOL = 1e-8
 def basis(B: np.ndarray) -> np.ndarray:
     """The canonical orthonormal basis of the column space of ``B`` (orthonormal columns).
 
+    Refuses ``B`` that is not a 2-D array of finite real numbers, or that is rank deficient.
+
     Parameters
     ----------
     B : ndarray (d, k)
@@ -62,8 +64,6 @@ def basis(B: np.ndarray) -> np.ndarray:
     array([[0., 0.],
            [1., 0.],
            [0., 1.]])
-
-    Refuses ``B`` that is not a 2-D array of finite real numbers, or that is rank deficient.
     """
     check_array("B", B, allow_empty=True)
     B = np.asarray(B, dtype=np.float64)
@@ -194,14 +194,14 @@ def orthonormal(A) -> np.ndarray:
     Householder QR fixes each column of Q only up to its sign; this picks the one with
     ``diag(R) > 0`` (so a Gaussian ``A`` gives a Haar-distributed Q).
 
+    Refuses ``A`` that is not a non-empty 2-D array of finite real numbers.
+
     Examples
     --------
     >>> import numpy as np
     >>> orthonormal(np.array([[-2.0, 0.0], [0.0, 3.0]])) + 0.0
     array([[-1.,  0.],
            [ 0.,  1.]])
-
-    Refuses ``A`` that is not a non-empty 2-D array of finite real numbers.
     """
     A = as_matrix("A", A)
     Q, R = np.linalg.qr(A)

@@ -186,6 +186,10 @@ def lu_kawaguchi(X, Y, d1) -> Verdict:
 def laurent_von_brecht(X, Y, d1, reading: str = "table") -> Verdict:
     """[25, Theorem 1] (Laurent and von Brecht 2018) applied to (1).
 
+    Refuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the
+    same number of columns, and a ``d1`` that is not an integer >= 1, and an unknown
+    ``reading``.
+
     Parameters
     ----------
     reading : {"table", "section III-B"}
@@ -195,10 +199,6 @@ def laurent_von_brecht(X, Y, d1, reading: str = "table") -> Verdict:
         paper A.
 
     Concludes: f has no spurious local minima (nothing is assumed about X or Y).
-
-    Refuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the
-    same number of columns, and a ``d1`` that is not an integer >= 1, and an unknown
-    ``reading``.
     """
     X, Y, d1 = _data(X, Y, d1)
     d0, d2 = X.shape[0], Y.shape[0]
@@ -219,8 +219,8 @@ def isometry_constants(X) -> tuple[float, float]:
     and a rank-one ``A = u v^T`` attains every Rayleigh quotient of ``X X^T``, the best
     constants are the extreme eigenvalues of ``X X^T`` whatever the rank bound.
 
-    rRefuses ``X`` that is not a non-empty 2-D array of finite real numbers.
-    r"""
+    Refuses ``X`` that is not a non-empty 2-D array of finite real numbers.
+    """
     X = as_matrix("X", X)
     ev = np.linalg.eigvalsh(X @ X.T)
     return float(max(ev[0], 0.0)), float(ev[-1])

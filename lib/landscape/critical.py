@@ -159,8 +159,8 @@ def is_global_support(problem: ShallowProblem, support, rtol: float = TIE_RTOL) 
     the ``min(r, d1)`` largest singular values (counting ties: any member of a block of
     equal values at the cut will do).
 
-    rRefuses a ``problem`` of another type and a negative or non-finite ``rtol``.
-    r"""
+    Refuses a ``problem`` of another type and a negative or non-finite ``rtol``.
+    """
     rtol = as_nonnegative_float("rtol", rtol)
     problem = _check_problem(problem)
     support = tuple(int(j) for j in support)
@@ -613,6 +613,9 @@ def identify(problem: ShallowProblem, W1, W2, rtol: float = 1e-6) -> Pattern:
        another choice of singular vectors), so the snapped weights are exactly critical.
     5. The distance from the weights to the snapped point decides membership.
 
+    Refuses a ``problem`` of another type, weights (one point) of the wrong shapes or with
+    NaN, infinite or non-real entries, and a negative or non-finite ``rtol``.
+
     Parameters
     ----------
     problem : ShallowProblem
@@ -623,10 +626,7 @@ def identify(problem: ShallowProblem, W1, W2, rtol: float = 1e-6) -> Pattern:
 
     Returns
     -------
-    Pattern
-
-    rRefuses a ``problem`` of another type, weights (one point) of the wrong shapes or with NaN, infinite or non-real entries, and a negative or non-finite ``rtol``.
-    r"""
+    Pattern"""
     problem = _check_problem(problem)
     W1, W2 = problem._weights(W1, W2, batch=False)
     rtol = as_nonnegative_float("rtol", rtol)
@@ -1029,14 +1029,14 @@ def hessian_form_terms(problem: ShallowProblem, W1, W2, V1, V2) -> dict:
     critical point, by (11), which is the paper's second equality in (31)). The paper prints
     ``X1`` for ``X`` in the first term.
 
+    Refuses a ``problem`` of another type and weights or directions (one point, no batch) of
+    the wrong shapes or with NaN, infinite or non-real entries.
+
     Returns
     -------
     dict
         ``{"fit", "cross", "imbalance", "regularizer"}`` -> float; their sum is
-        ``pack(V)^T H pack(V)``.
-
-    rRefuses a ``problem`` of another type and weights or directions (one point, no batch) of the wrong shapes or with NaN, infinite or non-real entries.
-    r"""
+        ``pack(V)^T H pack(V)``."""
     problem = _check_problem(problem)
     problem._weights(V1, V2, batch=False, check_only=True, names=("V1", "V2"))
     W1, W2 = problem._weights(W1, W2, batch=False)

@@ -253,6 +253,12 @@ def widths_with_bottleneck(n: int, m: int, depth: int, hidden: int, d: int, laye
 class DeepLinearNetwork:
     r"""``L(M_1, ..., M_k) = f(M_k ... M_1)`` for a convex differentiable loss ``f``.
 
+    The methods refuse weights that are not a list of ``k`` real matrices of the shapes
+    :attr:`shapes` (``TypeError`` for the wrong kind of object or non-real entries,
+    ``ValueError`` for wrong shapes, batch axes that differ, empty arrays, NaN or infinite
+    entries), and :meth:`hessian` refuses, before allocating it, a Hessian above the
+    dense-size limit (``landscape._checks.dense_limit``).
+
     Parameters
     ----------
     widths : sequence of int
@@ -277,12 +283,6 @@ class DeepLinearNetwork:
         ``widths`` not a sequence of integers; ``loss`` not a :class:`Loss`.
     ValueError
         Depth below 2, a width below 1, widths whose ends do not match the loss.
-
-    The methods refuse weights that are not a list of ``k`` real matrices of the shapes
-    :attr:`shapes` (``TypeError`` for the wrong kind of object or non-real entries,
-    ``ValueError`` for wrong shapes, batch axes that differ, empty arrays, NaN or infinite
-    entries), and :meth:`hessian` refuses, before allocating it, a Hessian above the
-    dense-size limit (``landscape._checks.dense_limit``).
     """
 
     def __init__(self, widths, loss):
@@ -708,8 +708,9 @@ def rank_constrained_minimum(X, Y, rank) -> float:
     with ``lambda_i`` the singular values of ``Y V``, i.e. of ``Y`` projected onto the row
     space of ``X``. With full-row-rank ``X`` this is the formula of paper A's Theorem 2.
 
-    rRefuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the same number of columns, and a ``rank`` that is not an integer >= 0.
-    r"""
+    Refuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the
+    same number of columns, and a ``rank`` that is not an integer >= 0.
+    """
     U, s, YV, outside, k = _rank_problem(X, Y, rank)
     lam = np.linalg.svd(YV, compute_uv=False)
     tail = lam[k:]

@@ -60,6 +60,9 @@ def leaky_relu(a, slope: float = PAPER["slope"]) -> np.ndarray:
 class Setup:
     """One of the paper's four setups: the input size and the kind of targets.
 
+    Refuses a ``d0`` that is not an integer >= 1, a ``nonlinear`` that is not a bool and
+    ``figures`` that are not a pair of integers >= 1.
+
     Attributes
     ----------
     d0 : int
@@ -68,9 +71,6 @@ class Setup:
         Targets from (9) (leaky ReLU) instead of (8).
     figures : tuple of int
         The paper's figure numbers for gradient descent and for L-BFGS on this setup.
-
-    Refuses a ``d0`` that is not an integer >= 1, a ``nonlinear`` that is not a bool and
-    ``figures`` that are not a pair of integers >= 1.
     """
 
     d0: int

@@ -166,6 +166,9 @@ def _output_text(cell) -> str:
 def build(book_root=".", claims_file="book/claims.yml", pages=None) -> Ledger:
     """Collect the ledger of a book.
 
+    Refuses (``TypeError``) paths that are not strings or path-like and (``ValueError``) a
+    ``book_root`` that is not a directory or a ``claims_file`` that does not exist there.
+
     Parameters
     ----------
     book_root : path
@@ -180,9 +183,6 @@ def build(book_root=".", claims_file="book/claims.yml", pages=None) -> Ledger:
     statement with neither a check nor a reason, a ``[ledger]`` line for an unknown id, a
     claim whose label is stated nowhere in the book, a statement directive in the book
     whose label no claim lists, or a claim that has both checks and a reason.
-
-    Refuses (``TypeError``) paths that are not strings or path-like and (``ValueError``) a
-    ``book_root`` that is not a directory or a ``claims_file`` that does not exist there.
     """
     from ._checks import as_path
 

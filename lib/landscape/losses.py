@@ -156,6 +156,8 @@ def _sum2(a):
 class Quadratic(Loss):
     r"""The quadratic loss ``f(P) = 1/2 ||P X - Y||_F^2`` of Corollary 1.
 
+    The methods refuse ``P`` (and ``D``) as :class:`Loss` describes.
+
     Parameters
     ----------
     X : array_like, shape (n, N)
@@ -182,10 +184,7 @@ class Quadratic(Loss):
         Arrays that are not real numbers.
     ValueError
         Arrays that are not 2-D, empty, with NaN or infinite entries, or with different
-        numbers of samples.
-
-    rThe methods refuse ``P`` (and ``D``) as :class:`Loss` describes.
-    r"""
+        numbers of samples."""
 
     name = "quadratic"
 
@@ -244,6 +243,8 @@ class SoftmaxCrossEntropy(Loss):
 
     with ``Q`` the one-hot matrix of the labels (or given soft labels).
 
+    The methods refuse ``P`` (and ``D``) as :class:`Loss` describes.
+
     Parameters
     ----------
     X : array_like, shape (n, N)
@@ -270,10 +271,7 @@ class SoftmaxCrossEntropy(Loss):
     ValueError
         ``X`` not 2-D, empty or not finite; labels not 1-D or 2-D, not one per sample, out
         of ``[0, n_classes)``; soft labels that are negative, not finite or whose columns do
-        not sum to 1; fewer than 2 classes.
-
-    rThe methods refuse ``P`` (and ``D``) as :class:`Loss` describes.
-    r"""
+        not sum to 1; fewer than 2 classes."""
 
     name = "softmax cross-entropy"
 
@@ -363,8 +361,8 @@ class Huber(Loss):
     Refuses arrays as :class:`Quadratic` does, and a ``delta`` that is not a positive finite
     number.
 
-    rThe methods refuse ``P`` (and ``D``) as :class:`Loss` describes.
-    r"""
+    The methods refuse ``P`` (and ``D``) as :class:`Loss` describes.
+    """
 
     name = "Huber"
 
@@ -396,6 +394,8 @@ class WeightedQuadratic(Loss):
     spurious local minima (weighted low-rank approximation), which makes it the book's
     instance for Theorems 1 and 2 of paper B.
 
+    The methods refuse ``P`` (and ``D``) as :class:`Loss` describes.
+
     Parameters
     ----------
     weights : array_like (m, n)
@@ -408,10 +408,7 @@ class WeightedQuadratic(Loss):
         Arrays that are not real numbers.
     ValueError
         Arrays that are not 2-D, empty, not finite or of different shapes; weights that are
-        not positive.
-
-    rThe methods refuse ``P`` (and ``D``) as :class:`Loss` describes.
-    r"""
+        not positive."""
 
     name = "weighted quadratic"
 
@@ -462,6 +459,8 @@ class WeightedQuadratic(Loss):
 class Custom(Loss):
     """A convex differentiable loss supplied as ``(value, gradient)`` callables.
 
+    The methods refuse ``P`` (and ``D``) as :class:`Loss` describes.
+
     Parameters
     ----------
     shape : tuple (m, n)
@@ -488,8 +487,6 @@ class Custom(Loss):
     ValueError
         ``shape`` not of length 2 or with a size below 1; callables that return arrays of
         the wrong shape or non-finite values (when called).
-
-    The methods refuse ``P`` (and ``D``) as :class:`Loss` describes.
     """
 
     def __init__(self, shape, value: Callable, gradient: Callable, hvp: Callable | None = None,

@@ -109,9 +109,10 @@ def classify(hessian_eigenvalues, tol: float = 1e-12) -> str:
     ``"local minimum"`` if all are > tol, and ``"inconclusive (PSD)"`` otherwise: a
     positive semidefinite Hessian with a zero eigenvalue cannot tell a minimum from a
     saddle like :data:`FLAT_SADDLE`'s origin. Refuses a ``tol`` that is negative or not
-    finite.
+    finite and eigenvalues that are not a non-empty 1-D array of real numbers.
     """
     tol = as_nonnegative_float("tol", tol)
+    check_array("hessian_eigenvalues", hessian_eigenvalues, ndim=1, allow_inf=True, allow_nan=True)
     ev = np.asarray(hessian_eigenvalues, dtype=float)
     if ev.min() < -tol:
         return "strict saddle"

@@ -156,6 +156,14 @@ class _Shape:
 class ShallowProblem(_Shape):
     r"""Training a shallow linear network: f of (1) and its regularized form g of (2).
 
+    The methods check their arguments the same way: weights must be finite real arrays of
+    the shapes :attr:`shapes` (with the same leading batch axes where batches are allowed),
+    and :meth:`hessian` refuses, before allocating it, a Hessian above the dense-size limit
+    (``ValueError``). The limit is ``landscape._checks.DENSE_LIMIT_BYTES`` (2 GiB by
+    default), the same for every entry point that would allocate a dense ``n x n`` array;
+    raise it on purpose for a block of code with
+    ``with landscape._checks.dense_limit(nbytes): ...``.
+
     Parameters
     ----------
     X : array_like, shape (d0, N)
@@ -178,14 +186,6 @@ class ShallowProblem(_Shape):
         sample counts in X and Y, ``hidden < 1``, ``mu < 0`` or not finite, X without full
         row rank, more samples than the dense-size limit allows for the ``N x N`` factor of
         the canonical SVD of X (``landscape._checks.check_dense``).
-
-    The methods check their arguments the same way: weights must be finite real arrays of
-    the shapes :attr:`shapes` (with the same leading batch axes where batches are allowed),
-    and :meth:`hessian` refuses, before allocating it, a Hessian above the dense-size limit
-    (``ValueError``). The limit is ``landscape._checks.DENSE_LIMIT_BYTES`` (2 GiB by
-    default), the same for every entry point that would allocate a dense ``n x n`` array;
-    raise it on purpose for a block of code with
-    ``with landscape._checks.dense_limit(nbytes): ...``.
 
     Notes
     -----

@@ -66,7 +66,7 @@ def static_explorer(render: Callable, params: dict[str, Sequence], fmt: Callable
     ipywidgets.VBox
         Display it as the last expression of a cell. Tag that cell ``nbval-ignore-output``:
         the pre-rendered outputs reach nbval as plain streams.
-    
+
     Raises
     ------
     TypeError

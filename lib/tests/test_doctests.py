@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["shallow", "critical", "conditions", "spectrum", "losses", "deep", "deep_training",
+MODULES = ["_checks", "shallow", "critical", "conditions", "spectrum", "losses", "deep", "deep_training",
            "corollary1", "nonlinear", "reproducibility", "experiments", "experiment_plots",
            "stationary", "probe", "training", "saddles", "display", "ledger", "widgets", "plotting"]
 
