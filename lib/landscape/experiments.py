@@ -154,7 +154,7 @@ class Batch:
     def mse_weights(self, W1, W2) -> np.ndarray:
         """``MSE_w`` of paper A, per seed (leading axes broadcast); refuses weights as
         :class:`~landscape.training.ProblemStack` does."""
-        self.stack._weights(W1, W2)
+        self.stack._weights(W1, W2, check_only=True)
         W = np.asarray(W2) @ np.asarray(W1)
         return np.sum((W - self.W_star) ** 2, axis=(-2, -1)) / np.sum(self.W_star**2, axis=(-2, -1))
 

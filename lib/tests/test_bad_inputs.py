@@ -1100,3 +1100,30 @@ def test_every_entry_point_is_covered():
 
 def test_the_table_is_large():
     assert len(ROWS) > 1000 and len({row[0] for row in ROWS}) > 200
+
+
+def test_integer_arrays_are_converted_not_refused():
+    Xi, Yi = np.array([[1, 0, 2, 1], [0, 1, 1, 3]]), np.array([[1, 2, 0, 1]])
+    p = shallow.ShallowProblem(Xi, Yi, 1)
+    assert p.value(np.array([[1, 0]]), np.array([[2]])) == p.value(np.array([[1.0, 0.0]]), np.array([[2.0]]))
+    q = losses.Quadratic(Xi, Yi)
+    net = deep.DeepLinearNetwork((2, 2, 1), q)
+    Ms = [np.eye(2, dtype=int), np.array([[1, 1]])]
+    assert net.value(Ms) == net.value([M.astype(float) for M in Ms])
+    run = deep_training.gradient_descent(net, Ms, 0.01, 3)
+    assert run.Ms[0].dtype == np.float64 and run.values[-1] <= run.values[0]
+    run = training.gradient_descent(p, np.array([[1, 0]]), np.array([[2]]), 0.01, 3)
+    assert run.g[-1] <= run.g[0]
+    assert saddles.gradient_descent(saddles.STRICT_SADDLE.gradient, [1, 1], 0.1, 2).dtype == np.float64
+
+
+def test_dense_limit_can_be_raised_on_purpose():
+    from landscape import _checks
+
+    p = shallow.ShallowProblem(X, Y, 2)
+    with _checks.dense_limit(8 * 10 * 10 - 1):          # n_params = 10: 800 bytes
+        with pytest.raises(ValueError, match="DENSE_LIMIT_BYTES"):
+            p.hessian(W1, W2)
+    with _checks.dense_limit(800):
+        assert p.hessian(W1, W2).shape == (10, 10)
+    assert _checks.DENSE_LIMIT_BYTES == 2 * 2**30
