@@ -257,7 +257,11 @@ def corollary1(X, Y, d1, mu=None) -> Verdict:
 
 
 def theorem2(X, Y, d1) -> Verdict:
-    """Paper A's Theorem 2: ``X X^T`` of full rank (any ``mu > 0``; nothing on Y or the sizes). Refuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the same number of columns, and a ``d1`` that is not an integer >= 1."""
+    """Paper A's Theorem 2: ``X X^T`` of full rank (any ``mu > 0``; nothing on Y or the sizes).
+
+    Refuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the
+    same number of columns, and a ``d1`` that is not an integer >= 1.
+    """
     X, Y, d1 = _data(X, Y, d1)
     conditions = {"XX^T full rank": _full_row_rank(X)}
     return Verdict("Theorem 2", "Paper A", "g", conditions, (NO_SPURIOUS, STRICT))
@@ -268,7 +272,11 @@ RESULTS = (baldi_hornik, kawaguchi, lu_kawaguchi, laurent_von_brecht, corollary1
 
 
 def table1(X, Y, d1) -> list[Verdict]:
-    """Every result of Table I evaluated on ``(X, Y, d1)``, in the table's order. Refuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the same number of columns, and a ``d1`` that is not an integer >= 1."""
+    """Every result of Table I evaluated on ``(X, Y, d1)``, in the table's order.
+
+    Refuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the
+    same number of columns, and a ``d1`` that is not an integer >= 1.
+    """
     return [result(X, Y, d1) for result in RESULTS]
 
 

@@ -148,7 +148,10 @@ class Batch:
         return 2.0 * self.stack.global_minimum() / self.stack.Y_norm2
 
     def mse_objective(self, W1, W2) -> np.ndarray:
-        """``MSE_o`` of paper A, per seed (leading axes broadcast). Refuses weights as :class:`~landscape.training.ProblemStack` does."""
+        """``MSE_o`` of paper A, per seed (leading axes broadcast).
+
+        Refuses weights as :class:`~landscape.training.ProblemStack` does.
+        """
         return self.stack.mse_objective(W1, W2)
 
     def mse_weights(self, W1, W2) -> np.ndarray:
@@ -235,14 +238,20 @@ class Curves:
     n_fev: np.ndarray | None = None
 
     def iterations_to(self, tol: float) -> np.ndarray:
-        """First recorded iteration with ``excess <= tol``, per seed (``inf`` if never). Refuses a ``tol`` that is negative or not finite."""
+        """First recorded iteration with ``excess <= tol``, per seed (``inf`` if never).
+
+        Refuses a ``tol`` that is negative or not finite.
+        """
         tol = as_nonnegative_float("tol", tol)
         hit = self.excess <= tol
         first = np.argmax(hit, axis=0)
         return np.where(hit.any(axis=0), self.iterations[first], np.inf)
 
     def final(self, name: str = "excess") -> np.ndarray:
-        """The last recorded value of ``"excess"``, ``"mse_o"`` or ``"mse_w"``, per seed. Refuses another ``name``."""
+        """The last recorded value of ``"excess"``, ``"mse_o"`` or ``"mse_w"``, per seed.
+
+        Refuses another ``name``.
+        """
         if name not in ("excess", "mse_o", "mse_w") or not isinstance(name, str):
             raise ValueError(f"name must be 'excess', 'mse_o' or 'mse_w'; got {name!r}")
         return getattr(self, name)[-1]
@@ -284,7 +293,10 @@ def run_lbfgs(batch: Batch, memory: int = 100, max_iter: int = 500, max_fev: int
 
 
 def start_curvature(batch: Batch) -> np.ndarray:
-    """The largest Hessian eigenvalue of the batch's objective at each start, shape ``(B,)``. Refuses a ``batch`` that is not a :class:`Batch`."""
+    """The largest Hessian eigenvalue of the batch's objective at each start, shape ``(B,)``.
+
+    Refuses a ``batch`` that is not a :class:`Batch`.
+    """
     _check_batch(batch)
     return np.array([largest_eigenvalue(batch.problem(i), batch.W1[i], batch.W2[i])
                      for i in range(len(batch.seeds))])
@@ -513,14 +525,22 @@ def faster(ratios) -> bool:
 
 
 def slower(ratios) -> bool:
-    """The same rule the other way round: f is faster. Refuses ``ratios`` that are not a non-empty 1-D array of real numbers (NaN and ``inf`` allowed)."""
+    """The same rule the other way round: f is faster.
+
+    Refuses ``ratios`` that are not a non-empty 1-D array of real numbers (NaN and ``inf``
+    allowed).
+    """
     _check_ratios(ratios)
     r = np.asarray(ratios, dtype=float)
     return spread(r)[0] < 1 and np.mean(r < 1) >= 0.75
 
 
 def similar(ratios) -> bool:
-    """"Similar speed": median ``T_f/T_g`` within ``[2/3, 3/2]``. Refuses ``ratios`` that are not a non-empty 1-D array of real numbers (NaN and ``inf`` allowed)."""
+    """"Similar speed": median ``T_f/T_g`` within ``[2/3, 3/2]``.
+
+    Refuses ``ratios`` that are not a non-empty 1-D array of real numbers (NaN and ``inf``
+    allowed).
+    """
     _check_ratios(ratios)
     return 2 / 3 <= spread(ratios)[0] <= 3 / 2
 
@@ -652,7 +672,10 @@ class Sweep:
                 check(name, kw[name])
 
     def T(self, *args, **kw) -> np.ndarray:
-        """Iterations to the tolerance per seed (``inf``: not within the budget). Refuses the arguments :meth:`entry` refuses."""
+        """Iterations to the tolerance per seed (``inf``: not within the budget).
+
+        Refuses the arguments :meth:`entry` refuses.
+        """
         return np.array([np.inf if t is None else t for t in self.entry(*args, **kw)["T"]])
 
     def capped(self, algorithm, setup, **kw) -> bool:
