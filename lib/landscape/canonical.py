@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_matrix
+from ._checks import as_bool, as_matrix, as_nonnegative_float, check_array, check_dense
 
 __all__ = ["basis", "blocks", "eigh", "orthonormal", "svd"]
 
@@ -41,6 +41,8 @@ PIVOT_RTOL = 1e-8
 
 def basis(B: np.ndarray) -> np.ndarray:
     """The canonical orthonormal basis of the column space of ``B`` (orthonormal columns).
+
+    Refuses ``B`` that is not a 2-D array of finite real numbers, or that is rank deficient.
 
     Parameters
     ----------
@@ -63,6 +65,7 @@ def basis(B: np.ndarray) -> np.ndarray:
            [1., 0.],
            [0., 1.]])
     """
+    check_array("B", B, allow_empty=True)
     B = np.asarray(B, dtype=np.float64)
     if B.ndim != 2:
         raise ValueError(f"B must be a 2-D array of orthonormal columns; got shape {B.shape}")
@@ -88,8 +91,11 @@ def blocks(values: np.ndarray, rtol: float = 1e-9) -> list[np.ndarray]:
     """Indices of ``values`` (sorted) grouped into blocks of ties.
 
     Neighbours closer than ``rtol * max|values|`` (and values below that size, the zero
-    block) are one block.
+    block) are one block. Refuses ``values`` that are not a 1-D array of finite real numbers
+    and an ``rtol`` that is negative or not finite.
     """
+    check_array("values", values, ndim=1, allow_empty=True)
+    rtol = as_nonnegative_float("rtol", rtol)
     values = np.asarray(values, dtype=np.float64)
     if values.size == 0:
         return []
@@ -113,6 +119,11 @@ def svd(M, full_matrices: bool = False, rtol: float = 1e-9):
     vectors of the canonical basis of the whole null space (of ``M^T`` for ``U``, of ``M``
     for ``V``), so the thin factors are canonical as well.
 
+    Refuses ``M`` that is not a non-empty 2-D array of finite real numbers, a
+    ``full_matrices`` that is not a bool, a negative or non-finite ``rtol``, and (before
+    computing them) full factors above the dense-size limit
+    (``landscape._checks.check_dense``).
+
     Examples
     --------
     >>> import numpy as np
@@ -125,6 +136,8 @@ def svd(M, full_matrices: bool = False, rtol: float = 1e-9):
            [0., 0., 1.]])
     """
     M = as_matrix("M", M)
+    full_matrices, rtol = as_bool("full_matrices", full_matrices), as_nonnegative_float("rtol", rtol)
+    check_dense("M", max(M.shape), what="full factor of its SVD")
     # the full factors: the canonical basis of a null space needs all of it
     U, s, Vt = np.linalg.svd(M, full_matrices=True)
     V = Vt.T.copy()
@@ -152,6 +165,9 @@ def svd(M, full_matrices: bool = False, rtol: float = 1e-9):
 def eigh(S, rtol: float = 1e-9):
     """``w, V`` of the symmetric matrix ``S`` (ascending), with canonical eigenvectors.
 
+    Refuses ``S`` that is not a non-empty square 2-D array of finite real numbers and a
+    negative or non-finite ``rtol``.
+
     Examples
     --------
     >>> import numpy as np
@@ -162,6 +178,7 @@ def eigh(S, rtol: float = 1e-9):
            [0., 0., 1.]])
     """
     S = as_matrix("S", S)
+    rtol = as_nonnegative_float("rtol", rtol)
     if S.shape[0] != S.shape[1]:
         raise ValueError(f"S must be square; got shape {S.shape}")
     w, V = np.linalg.eigh(0.5 * (S + S.T))
@@ -176,6 +193,8 @@ def orthonormal(A) -> np.ndarray:
 
     Householder QR fixes each column of Q only up to its sign; this picks the one with
     ``diag(R) > 0`` (so a Gaussian ``A`` gives a Haar-distributed Q).
+
+    Refuses ``A`` that is not a non-empty 2-D array of finite real numbers.
 
     Examples
     --------

@@ -149,6 +149,9 @@ def baldi_hornik(X, Y, d1) -> Verdict:
     ``X X^T`` and ``Y Y^T`` of full rank, ``d2 <= d0``, and ``Y X^T (X X^T)^-1 X Y^T`` with
     ``d2`` distinct eigenvalues. Concludes: f has no spurious local minima (saddles not
     discussed).
+
+    Refuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the
+    same number of columns, and a ``d1`` that is not an integer >= 1.
     """
     X, Y, d1 = _data(X, Y, d1)
     return Verdict("[15, Fact 4]", "Baldi-Hornik", "f", _kawaguchi_conditions(X, Y), (NO_SPURIOUS,))
@@ -159,6 +162,9 @@ def kawaguchi(X, Y, d1) -> Verdict:
 
     Same conditions as :func:`baldi_hornik`; concludes that f has no spurious local minima
     and obeys the strict saddle property.
+
+    Refuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the
+    same number of columns, and a ``d1`` that is not an integer >= 1.
     """
     X, Y, d1 = _data(X, Y, d1)
     return Verdict("[16, Theorem 2.3]", "Kawaguchi", "f", _kawaguchi_conditions(X, Y), (NO_SPURIOUS, STRICT))
@@ -168,6 +174,9 @@ def lu_kawaguchi(X, Y, d1) -> Verdict:
     """[24, Theorem 2.1] (Lu and Kawaguchi 2017): ``X X^T`` and ``Y Y^T`` of full rank.
 
     Concludes: f has no spurious local minima.
+
+    Refuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the
+    same number of columns, and a ``d1`` that is not an integer >= 1.
     """
     X, Y, d1 = _data(X, Y, d1)
     conditions = {"XX^T full rank": _full_row_rank(X), "YY^T full rank": _full_row_rank(Y)}
@@ -176,6 +185,10 @@ def lu_kawaguchi(X, Y, d1) -> Verdict:
 
 def laurent_von_brecht(X, Y, d1, reading: str = "table") -> Verdict:
     """[25, Theorem 1] (Laurent and von Brecht 2018) applied to (1).
+
+    Refuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the
+    same number of columns, and a ``d1`` that is not an integer >= 1, and an unknown
+    ``reading``.
 
     Parameters
     ----------
@@ -205,6 +218,8 @@ def isometry_constants(X) -> tuple[float, float]:
     ``4 d1``. Since ``trace(A X X^T A^T) = sum_i a_i^T X X^T a_i`` over the rows ``a_i`` of A,
     and a rank-one ``A = u v^T`` attains every Rayleigh quotient of ``X X^T``, the best
     constants are the extreme eigenvalues of ``X X^T`` whatever the rank bound.
+
+    Refuses ``X`` that is not a non-empty 2-D array of finite real numbers.
     """
     X = as_matrix("X", X)
     ev = np.linalg.eigvalsh(X @ X.T)
@@ -218,6 +233,10 @@ def corollary1(X, Y, d1, mu=None) -> Verdict:
     :func:`isometry_constants`); (5): the least-squares solution ``W* = Y X^T (X X^T)^-1`` has
     ``0 < rank(W*) <= d1`` (``rank W* = rank(Y V)``); and, if ``mu`` is given,
     ``0 < mu <= alpha / 16``. (With ``X X^T`` singular, (4) fails: ``alpha = 0``.)
+
+    Refuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the
+    same number of columns, and a ``d1`` that is not an integer >= 1, and a ``mu`` that is
+    negative or not finite.
     """
     X, Y, d1 = _data(X, Y, d1)
     d0, d2 = X.shape[0], Y.shape[0]
@@ -238,7 +257,11 @@ def corollary1(X, Y, d1, mu=None) -> Verdict:
 
 
 def theorem2(X, Y, d1) -> Verdict:
-    """Paper A's Theorem 2: ``X X^T`` of full rank (any ``mu > 0``; nothing on Y or the sizes)."""
+    """Paper A's Theorem 2: ``X X^T`` of full rank (any ``mu > 0``; nothing on Y or the sizes).
+
+    Refuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the
+    same number of columns, and a ``d1`` that is not an integer >= 1.
+    """
     X, Y, d1 = _data(X, Y, d1)
     conditions = {"XX^T full rank": _full_row_rank(X)}
     return Verdict("Theorem 2", "Paper A", "g", conditions, (NO_SPURIOUS, STRICT))
@@ -249,7 +272,11 @@ RESULTS = (baldi_hornik, kawaguchi, lu_kawaguchi, laurent_von_brecht, corollary1
 
 
 def table1(X, Y, d1) -> list[Verdict]:
-    """Every result of Table I evaluated on ``(X, Y, d1)``, in the table's order."""
+    """Every result of Table I evaluated on ``(X, Y, d1)``, in the table's order.
+
+    Refuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the
+    same number of columns, and a ``d1`` that is not an integer >= 1.
+    """
     return [result(X, Y, d1) for result in RESULTS]
 
 
@@ -266,6 +293,10 @@ def corollary1_bound(W1, W2, W_star, alpha: float) -> float:
     with ``r* = rank(W*)`` and ``r_c = rank(W2 W1)``. Paper A prints ``r_c`` as the rank of
     ``W1 W2``, a product that is not defined unless ``d0 = d2``; we read ``W2 W1``. The case
     ``r_c = 0`` takes precedence (``sigma_0`` is undefined).
+
+    Refuses arrays that are not non-empty 2-D arrays of finite real numbers, shapes that do
+    not chain (``W1`` ``(d1, d0)``, ``W2`` ``(d2, d1)``, ``W_star`` ``(d2, d0)``), an ``alpha``
+    that is negative or not finite, a zero ``W_star`` and ``rank(W*) > d1``.
     """
     W1 = as_matrix("W1", W1)
     W2 = as_matrix("W2", W2)
@@ -274,6 +305,9 @@ def corollary1_bound(W1, W2, W_star, alpha: float) -> float:
     d1 = W1.shape[0]
     if W2.shape[1] != d1:
         raise ValueError(f"W2 must have d1 = {d1} columns (W1 has {d1} rows); got shape {W2.shape}")
+    if W_star.shape != (W2.shape[0], W1.shape[1]):
+        raise ValueError(f"W_star must have the shape (d2, d0) = {(W2.shape[0], W1.shape[1])} of W2 W1; "
+                         f"got {W_star.shape}")
     s_star = np.linalg.svd(W_star, compute_uv=False)
     r_star = _rank(s_star, W_star.shape)
     prod = W2 @ W1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import canonical
+from ._checks import as_nonnegative_float, as_positive_int, as_seed
 from .deep import (DeepLinearNetwork, rank_constrained_minimizer, rank_constrained_minimum,
                    widths_with_bottleneck)
 from .losses import Quadratic
@@ -42,7 +43,17 @@ COROLLARY1_DEFICIENT = {"data_seed": 3, "rank_X": 4, "place": "middle", "hidden"
 def corollary1_data(seed: int = 1, n: int = 6, m: int = 6, N: int = 30, noise: float = 0.3,
                     rank_X: int | None = None):
     """``X`` Gaussian ``(n, N)`` (of rank ``rank_X`` if given: ``X = R Z`` with ``R`` of shape
-    ``(n, rank_X)``), ``Y = W X + noise E`` with Gaussian ``W`` and ``E``."""
+    ``(n, rank_X)``), ``Y = W X + noise E`` with Gaussian ``W`` and ``E``.
+
+    Refuses a ``seed`` that is not an integer >= 0, sizes that are not integers >= 1, a
+    negative or non-finite ``noise`` and a ``rank_X`` outside ``[1, min(n, N)]``."""
+    seed = as_seed("seed", seed)
+    n, m, N = (as_positive_int(k, v) for k, v in (("n", n), ("m", m), ("N", N)))
+    noise = as_nonnegative_float("noise", noise)
+    if rank_X is not None:
+        rank_X = as_positive_int("rank_X", rank_X)
+        if rank_X > min(n, N):
+            raise ValueError(f"rank_X must be at most min(n, N) = {min(n, N)}; got {rank_X}")
     rng = np.random.default_rng(seed)
     if rank_X is None:
         X = rng.standard_normal((n, N))
@@ -60,7 +71,24 @@ def corollary1_config(depth: int, place: str, hidden: int, data=None, d: int | N
     the targets are the first ``d`` rows of ``Y``, and every hidden layer is ``hidden``).
     Returns ``(net, optimum)`` with the optimum from
     :func:`~landscape.deep.rank_constrained_minimum`.
+
+    Refuses a ``depth`` that is not an integer >= 2, an unknown ``place``, ``hidden`` and
+    ``d`` that are not integers >= 1, and ``data`` that is not a pair ``(X, Y)`` of arrays
+    (checked as :class:`~landscape.losses.Quadratic` checks them).
     """
+    depth = as_positive_int("depth", depth)
+    if depth < 2:
+        raise ValueError(f"depth must be >= 2; got {depth}")
+    if not isinstance(place, str) or place not in ("middle", "first", "end"):
+        raise ValueError(f"place must be 'middle', 'first' or 'end'; got {place!r}")
+    hidden = as_positive_int("hidden", hidden)
+    if d is not None:
+        d = as_positive_int("d", d)
+    if data is not None:
+        if not isinstance(data, (tuple, list)):
+            raise TypeError(f"data must be a pair (X, Y) of arrays; got {type(data).__name__}")
+        if len(data) != 2:
+            raise ValueError(f"data must be a pair (X, Y) of arrays; got {len(data)} item(s)")
     d = COROLLARY1["d"] if d is None else d
     X, Y = corollary1_data(COROLLARY1["data_seed"]) if data is None else data
     n, m = X.shape[0], Y.shape[0]

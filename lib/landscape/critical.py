@@ -51,7 +51,8 @@ from math import comb
 import numpy as np
 
 from . import canonical
-from ._checks import as_index, as_matrix, as_nonnegative_float, as_positive_int
+from ._checks import (as_bool, as_int, as_matrix, as_nonnegative_float, as_positive_int,
+                      check_array, check_dense)
 from .shallow import ShallowProblem
 
 __all__ = [
@@ -132,8 +133,11 @@ def singular_value_blocks(lam, rtol: float = TIE_RTOL) -> list[np.ndarray]:
     """Group indices of descending values ``lam`` into blocks of equal values.
 
     Two consecutive values are equal when they differ by at most ``rtol * lam[0]``.
-    Returns a list of index arrays, in descending order of value.
+    Returns a list of index arrays, in descending order of value. Refuses ``lam`` that is
+    not a 1-D array of finite real numbers, and a negative or non-finite ``rtol``.
     """
+    check_array("lam", lam, ndim=1, allow_empty=True)
+    rtol = as_nonnegative_float("rtol", rtol)
     lam = np.asarray(lam, dtype=np.float64)
     if lam.size == 0:
         return []
@@ -146,8 +150,10 @@ def count_critical_points(r: int, d1: int) -> int:
     r"""Number of elements of C up to rotation: ``sum_{k=0}^{min(r, d1)} binom(r, k)``.
 
     One element per support, a subset of the ``r`` singular pairs with at most ``d1``
-    members. For ``r <= d1`` this is ``2^r``.
+    members. For ``r <= d1`` this is ``2^r``. Refuses an ``r`` that is not an integer >= 0
+    and a ``d1`` that is not an integer >= 1.
     """
+    r, d1 = as_int("r", r, 0), as_positive_int("d1", d1)
     return sum(comb(r, k) for k in range(min(r, d1) + 1))
 
 
@@ -158,9 +164,12 @@ def is_global_support(problem: ShallowProblem, support, rtol: float = TIE_RTOL) 
     it is minimal exactly when the support has ``min(r, d1)`` members whose values are
     the ``min(r, d1)`` largest singular values (counting ties: any member of a block of
     equal values at the cut will do).
+
+    Refuses a ``problem`` of another type and a negative or non-finite ``rtol``.
     """
+    rtol = as_nonnegative_float("rtol", rtol)
     problem = _check_problem(problem)
-    support = tuple(as_index("support", j) for j in support)
+    support = tuple(as_int("support", j) for j in support)
     r, lam = problem.rank_Y, problem.lam
     k = min(r, problem.d1)
     if len(support) != k:
@@ -205,10 +214,30 @@ def critical_point(problem: ShallowProblem, support, R=None, basis=None) -> Crit
     basis : (P, Q), optional
         Singular vectors to use instead of ``problem.P, problem.Q`` (for repeated
         singular values).
+
+    Raises
+    ------
+    TypeError
+        ``problem`` of another type, a non-real ``R``.
+    ValueError
+        A support with repeated or out-of-range indices or more than ``d1`` of them; an
+        ``R`` that is not orthogonal ``(d1, d1)``; a ``basis`` that is not a pair of finite
+        arrays of shapes ``(d2, k)`` and ``(d0, k)`` with ``k >= r``.
     """
     problem = _check_problem(problem)
+    if R is not None:
+        check_array("R", R)
+    if basis is not None:
+        if not isinstance(basis, (tuple, list)) or len(basis) != 2:
+            raise ValueError(f"basis must be a pair (P, Q) of singular vectors; got {type(basis).__name__}"
+                             f"{' of length ' + str(len(basis)) if hasattr(basis, '__len__') else ''}")
+        bP = check_array("basis[0] (P)", basis[0], allow_empty=True)
+        bQ = check_array("basis[1] (Q)", basis[1], allow_empty=True)
+        if bP.shape[0] != problem.d2 or bQ.shape[0] != problem.d0 or min(bP.shape[1], bQ.shape[1]) < problem.rank_Y:
+            raise ValueError(f"basis must be (P, Q) of shapes (d2, k) = ({problem.d2}, k) and (d0, k) = "
+                             f"({problem.d0}, k) with k >= r = {problem.rank_Y}; got {bP.shape} and {bQ.shape}")
     d0, d1, d2, r = problem.d0, problem.d1, problem.d2, problem.rank_Y
-    support = tuple(sorted(as_index("support", j) for j in support))
+    support = tuple(sorted(as_int("support", j) for j in support))
     if len(set(support)) != len(support) or any(j < 0 or j >= r for j in support):
         raise ValueError(f"support must be distinct indices in range(r) = range({r}); got {support}")
     if len(support) > d1:
@@ -263,7 +292,16 @@ def critical_points(problem: ShallowProblem, rng=None, max_points: int = 4096,
     list of CriticalPoint
         Ordered by support size, then lexicographically; the global minima have
         ``is_global``.
+
+    Raises
+    ------
+    TypeError
+        ``problem`` of another type, an ``rng`` that is not a Generator, a non-integer
+        ``max_points``.
+    ValueError
+        ``max_points < 1``, or more elements than ``max_points``.
     """
+    max_points = as_positive_int("max_points", max_points)
     problem = _check_problem(problem)
     if rng is not None and not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator or None; got {type(rng).__name__}")
@@ -311,8 +349,10 @@ def saddle_bound(problem: ShallowProblem, literal: bool = False) -> float:
         returns (17) as printed, with (a).
 
     Returns ``nan`` when ``Y V = 0`` (r = 0): C is then the single point ``W1 = W2 = 0``,
-    a global minimum, and there is no saddle to bound.
+    a global minimum, and there is no saddle to bound. Refuses a ``problem`` of another type
+    and a ``literal`` that is not a bool.
     """
+    literal = as_bool("literal", literal)
     problem = _check_problem(problem)
     r, d1, lam = problem.rank_Y, problem.d1, problem.lam
     if r == 0:
@@ -347,10 +387,29 @@ def smallest_eigenvalues_at(problem: ShallowProblem, points) -> np.ndarray:
     -------
     ndarray (len(points),)
         The smallest Hessian eigenvalue at each point, in order (empty for no points).
+
+    Raises
+    ------
+    TypeError
+        ``problem`` of another type; ``points`` not a sequence of objects with ``W1`` and
+        ``W2``; non-real weights.
+    ValueError
+        Weights of the wrong shapes or with NaN or infinite entries; more points than the
+        dense-size limit allows for their Hessians (checked before allocating them).
     """
     from .spectrum import smallest_eigenvalues
 
     problem = _check_problem(problem)
+    if isinstance(points, (str, bytes)) or not hasattr(points, "__iter__"):
+        raise TypeError(f"points must be a sequence of objects with W1 and W2; got {type(points).__name__}")
+    points = list(points)
+    for i, c in enumerate(points):
+        if not (hasattr(c, "W1") and hasattr(c, "W2")):
+            raise TypeError(f"points[{i}] must have attributes W1 and W2 (e.g. a CriticalPoint); "
+                            f"got {type(c).__name__}")
+        problem._weights(c.W1, c.W2, batch=False, check_only=True,
+                         names=(f"points[{i}].W1", f"points[{i}].W2"))
+    check_dense("points", problem.n_params, count=len(points), what="batch of dense Hessians")
     points = list(points)
     if not points:
         return np.zeros(0)
@@ -415,6 +474,8 @@ def check_saddles(problem: ShallowProblem, rng=None, rotate_ties: bool = True) -
     Together with the two readings of Lemma 2's bound, this is everything needed to check
     the lemma on the problem: the global minima should have the minimum value and a
     positive semidefinite Hessian, every other element ``lam_min <= bound < 0``.
+
+    Refuses a ``problem`` of another type and an ``rng`` that is neither None nor a Generator.
     """
     problem = _check_problem(problem)
     points = critical_points(problem, rng=rng, rotate_ties=rotate_ties)
@@ -559,6 +620,16 @@ def problem_with_spectrum(lam, d0: int, d1: int, d2: int, mu: float = 0.0, rng=N
     ShallowProblem
         With ``Y = P diag(lam) Q^T V^T`` in the row space of ``X`` (so ``Y V = Ytilde``
         and nothing of ``Y`` is out of reach).
+
+    Raises
+    ------
+    TypeError
+        An ``rng`` that is not a Generator; non-integer sizes or ``N``; non-real ``lam``,
+        ``X`` or ``mu``.
+    ValueError
+        Sizes below 1; ``lam`` empty, not 1-D, with non-positive, NaN or infinite values or
+        more than ``min(d0, d2)`` of them; ``X`` of the wrong shape or without full row rank;
+        ``mu < 0``.
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
@@ -679,6 +750,9 @@ def identify(problem: ShallowProblem, W1, W2, rtol: float = 1e-6) -> Pattern:
        another choice of singular vectors), so the snapped weights are exactly critical.
     5. The distance from the weights to the snapped point decides membership.
 
+    Refuses a ``problem`` of another type, weights (one point) of the wrong shapes or with
+    NaN, infinite or non-real entries, and a negative or non-finite ``rtol``.
+
     Parameters
     ----------
     problem : ShallowProblem
@@ -689,8 +763,7 @@ def identify(problem: ShallowProblem, W1, W2, rtol: float = 1e-6) -> Pattern:
 
     Returns
     -------
-    Pattern
-    """
+    Pattern"""
     problem = _check_problem(problem)
     W1, W2 = problem._weights(W1, W2, batch=False)
     rtol = as_nonnegative_float("rtol", rtol)
@@ -818,6 +891,7 @@ def find_critical_points(problem: ShallowProblem, W1, W2, max_iter: int = 200, g
     W1 = as_matrix("W1", W1, ndim=3)
     W2 = as_matrix("W2", W2, ndim=3)
     problem._weights(W1, W2)  # shapes
+    check_dense("W1, W2", problem.n_params, count=W1.shape[0], what="batch of dense Hessians")
     max_iter = as_positive_int("max_iter", max_iter)
     damping = as_nonnegative_float("damping", damping)
     if gtol is None:
@@ -958,7 +1032,13 @@ def survey(problem: ShallowProblem, rng, n_starts: int = 120, scales=(0.3, 1.0, 
     rescaling X or Y does not change which points are found or judged in C (on data already
     of unit scale nothing is rescaled). ``gtol``, if given, and :attr:`SearchResult.grad_norm`
     are in the units of the rescaled data.
+
+    Refuses a ``problem`` of another type, an ``rng`` that is not a Generator, ``n_starts``
+    and ``max_iter`` that are not integers >= 1, and ``scales`` that are empty or not finite
+    numbers >= 0.
     """
+    if np.size(scales) == 0:
+        raise ValueError(f"scales must hold at least one scale; got {scales!r}")
     problem = _check_problem(problem)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
@@ -1117,7 +1197,7 @@ def negative_curvature_direction(problem: ShallowProblem, W1, W2, k=None,
         form = 2.0 * (lam_alpha - lam_b)
         candidates.append((form / norm2, int(block[pat.counts[b]]), b, p, q, lam_b, form, norm2))
     if k is not None:
-        k = as_index("k", k)
+        k = as_int("k", k)
         pick = [cand for cand in candidates if k in blocks[cand[2]]]
         if not pick:
             raise ValueError(
@@ -1156,13 +1236,16 @@ def hessian_form_terms(problem: ShallowProblem, W1, W2, V1, V2) -> dict:
     critical point, by (11), which is the paper's second equality in (31)). The paper prints
     ``X1`` for ``X`` in the first term.
 
+    Refuses a ``problem`` of another type and weights or directions (one point, no batch) of
+    the wrong shapes or with NaN, infinite or non-real entries.
+
     Returns
     -------
     dict
         ``{"fit", "cross", "imbalance", "regularizer"}`` -> float; their sum is
-        ``pack(V)^T H pack(V)``.
-    """
+        ``pack(V)^T H pack(V)``."""
     problem = _check_problem(problem)
+    problem._weights(V1, V2, batch=False, check_only=True, names=("V1", "V2"))
     W1, W2 = problem._weights(W1, W2, batch=False)
     V1, V2 = problem._weights(V1, V2, batch=False)
     C, mu = problem.XXt, problem.mu
@@ -1191,8 +1274,14 @@ def symmetry_directions(problem: ShallowProblem, W1, W2, group: str = "rotation"
     Every tangent of a symmetry of the objective lies in the Hessian's null space at a
     critical point. Returns an array of shape ``(m, n_params)``; the rows need not be
     independent (the orbit's dimension is the rank).
+
+    Refuses a ``problem`` of another type, weights of the wrong shapes or with NaN, infinite
+    or non-real entries, an unknown ``group``, and (before allocating it) an ``(m, n_params)``
+    array above the dense-size limit.
     """
     problem = _check_problem(problem)
+    check_dense("W1, W2", problem.n_params, columns=problem.d1 ** 2 if group == "general" else
+                problem.d1 * (problem.d1 - 1) // 2, what="array of orbit tangents")
     W1, W2 = problem._weights(W1, W2, batch=False)
     d1 = problem.d1
     if group == "rotation":
@@ -1238,8 +1327,12 @@ def flat_directions(problem: ShallowProblem, W1, W2, group: str = "rotation",
     """Count the zero Hessian eigenvalues of ``problem`` at ``(W1, W2)`` and the orbit dimension.
 
     ``group`` is passed to :func:`symmetry_directions` (``"rotation"`` for g, ``"general"``
-    for f). Uses the dense Hessian (small problems).
+    for f). Uses the dense Hessian (small problems): refuses, before allocating it, a
+    Hessian above the dense-size limit, as well as a ``problem`` of another type, weights of
+    the wrong shapes or with NaN, infinite or non-real entries, an unknown ``group`` and a
+    negative or non-finite ``rtol``.
     """
+    rtol = as_nonnegative_float("rtol", rtol)
     problem = _check_problem(problem)
     H = problem.hessian(W1, W2)
     ev = np.linalg.eigvalsh(H)

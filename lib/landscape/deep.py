@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import canonical
-from ._checks import as_matrix, as_positive_int, check_shape
+from ._checks import (as_generator, as_matrix, as_nonnegative_float, as_positive_float, as_positive_int,
+                      as_shape, check_array, check_dense, check_shape)
 from .losses import Loss, row_space
 
 __all__ = [
@@ -70,8 +71,12 @@ def _T(a):
 
 
 def numerical_rank(M, rtol: float | None = None) -> int:
-    """Rank of ``M`` with NumPy's default tolerance ``s_max max(shape) eps`` (or ``rtol s_max``)."""
+    """Rank of ``M`` with NumPy's default tolerance ``s_max max(shape) eps`` (or ``rtol s_max``).
+
+    Refuses ``M`` that is not a non-empty 2-D array of finite real numbers and an ``rtol``
+    that is negative or not finite."""
     M = as_matrix("M", M)
+    rtol = None if rtol is None else as_nonnegative_float("rtol", rtol)
     return row_space(M, rtol)[3]
 
 
@@ -185,7 +190,7 @@ def _check_loss(loss, n, m, what):
         )
 
 
-def _check_chain(name, Ms, widths, batch=True, label="M"):
+def _check_chain(name, Ms, widths, batch=True, label="M", check_only=False):
     k = len(widths) - 1
     if isinstance(Ms, np.ndarray) or not isinstance(Ms, (list, tuple)):
         raise TypeError(f"{name} must be a list [{label}1, ..., {label}{k}] of k = {k} matrices; "
@@ -195,7 +200,7 @@ def _check_chain(name, Ms, widths, batch=True, label="M"):
                          f"got {len(Ms)}")
     out = []
     for i, M in enumerate(Ms):
-        A = as_matrix(f"{label}{i + 1}", M, allow_batch=batch)
+        A = (check_array if check_only else as_matrix)(f"{name}[{i}] ({label}{i + 1})", M, allow_batch=batch)
         check_shape(f"{name}[{i}] ({label}{i + 1})", A, (widths[i + 1], widths[i]),
                     f"= (d{i + 1}, d{i}) to chain with widths {widths}")
         out.append(A)
@@ -229,12 +234,15 @@ def widths_with_bottleneck(n: int, m: int, depth: int, hidden: int, d: int, laye
     """``(n, hidden, ..., hidden, m)`` of the given depth with hidden layer ``layer`` set to ``d``.
 
     ``0 < layer < depth``; e.g. ``widths_with_bottleneck(6, 6, 4, 8, 2, 2)`` is
-    ``(6, 8, 2, 8, 6)``.
+    ``(6, 8, 2, 8, 6)``. Refuses (``TypeError``) arguments that are not integers and
+    (``ValueError``) sizes below 1, ``depth < 2`` and a ``layer`` outside ``[1, depth - 1]``.
     """
     depth = as_positive_int("depth", depth)
     if depth < 2:
         raise ValueError(f"depth must be >= 2 to have a hidden layer; got {depth}")
-    if isinstance(layer, bool) or not isinstance(layer, numbers.Integral) or not 0 < layer < depth:
+    if isinstance(layer, bool) or not isinstance(layer, numbers.Integral):
+        raise TypeError(f"layer must be an integer in [1, depth - 1] = [1, {depth - 1}]; got {layer!r}")
+    if not 0 < layer < depth:
         raise ValueError(f"layer must be a hidden layer index in [1, depth - 1] = [1, {depth - 1}]; "
                          f"got {layer!r}")
     widths = [as_positive_int("n", n)] + [as_positive_int("hidden", hidden)] * (depth - 1)
@@ -246,6 +254,12 @@ def widths_with_bottleneck(n: int, m: int, depth: int, hidden: int, d: int, laye
 # ------------------------------------------------------------------- networks
 class DeepLinearNetwork:
     r"""``L(M_1, ..., M_k) = f(M_k ... M_1)`` for a convex differentiable loss ``f``.
+
+    The methods refuse weights that are not a list of ``k`` real matrices of the shapes
+    :attr:`shapes` (``TypeError`` for the wrong kind of object or non-real entries,
+    ``ValueError`` for wrong shapes, batch axes that differ, empty arrays, NaN or infinite
+    entries), and :meth:`hessian` refuses, before allocating it, a Hessian above the
+    dense-size limit (``landscape._checks.dense_limit``).
 
     Parameters
     ----------
@@ -321,8 +335,8 @@ class DeepLinearNetwork:
         return f"DeepLinearNetwork(widths={self._widths}, d={self._d}, {where}, loss={self.loss!r})"
 
     # ------------------------------------------------------------- weights
-    def _weights(self, Ms, batch=True, name="Ms"):
-        Ms = _check_chain(name, Ms, self._widths, batch)
+    def _weights(self, Ms, batch=True, name="Ms", check_only=False):
+        Ms = _check_chain(name, Ms, self._widths, batch, check_only=check_only)
         _common_batch([Ms])
         return Ms
 
@@ -348,11 +362,12 @@ class DeepLinearNetwork:
 
         With ``scale = 1`` each layer roughly preserves the norm of its input (fan-in
         scaling), so the end-to-end matrix neither explodes nor vanishes with depth.
-        ``rng`` must be a ``numpy.random.Generator``.
+        ``rng`` must be a ``numpy.random.Generator``; ``scale`` a finite number >= 0 and
+        ``batch`` a tuple of integers >= 0.
         """
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-        batch = tuple(batch)
+        as_generator("rng", rng)
+        scale = as_nonnegative_float("scale", scale)
+        batch = as_shape("batch", batch)
         return [scale / np.sqrt(c) * rng.standard_normal(batch + (r, c)) for r, c in self.shapes]
 
     # ------------------------------------------------------------ products
@@ -389,6 +404,8 @@ class DeepLinearNetwork:
         """
         k, w = self.depth, self._widths
         j = self._j if j is None else j
+        if j is not None and (isinstance(j, bool) or not isinstance(j, numbers.Integral)):
+            raise TypeError(f"j must be an integer layer index in (0, k) = (0, {k}); got {j!r}")
         if j is None or not 0 < j < k:
             raise ValueError(f"embed needs an interior layer 0 < j < k = {k}; got j = {j}")
         if w[j] != self._d:
@@ -500,6 +517,7 @@ class DeepLinearNetwork:
         """Dense Hessian in the order of :meth:`pack` (small networks: ``n_params`` HVPs)."""
         Ms = self._weights(Ms, batch=False)
         n = self.n_params
+        check_dense("Ms", n)
         H = np.concatenate([h.reshape(n, -1) for h in
                             self.hessian_vector_product(Ms, self.unpack(np.eye(n)))], axis=1)
         return 0.5 * (H + H.T)
@@ -524,10 +542,20 @@ class MultiTowerNetwork:
     ``t`` is ``b_t = min_j d_{t,j}`` (ends included) and ``b = sum_t b_t``; :meth:`split`
     returns ``A = [A_1, ..., A_s]`` (``m x b``) and ``B = [B_1; ...; B_s]`` (``b x n``)
     with ``AB`` the end-to-end matrix (proof of Corollary 2).
+
+    Raises
+    ------
+    TypeError
+        A width that is not an integer; ``loss`` not a :class:`Loss`.
+    ValueError
+        No tower, a width below 1, towers whose ends do not match the loss. The methods
+        refuse weights as :class:`DeepLinearNetwork` does (one list of matrices per tower).
     """
 
     def __init__(self, towers, loss):
-        if isinstance(towers, (str, bytes)) or not hasattr(towers, "__len__") or len(towers) == 0:
+        if isinstance(towers, (str, bytes)) or not hasattr(towers, "__len__"):
+            raise TypeError(f"towers must be a non-empty list of width lists; got {towers!r}")
+        if len(towers) == 0:
             raise ValueError(f"towers must be a non-empty list of width lists; got {towers!r}")
         self._towers = tuple(_as_widths(f"towers[{t}]", w, 2) for t, w in enumerate(towers))
         if not isinstance(loss, Loss):
@@ -565,12 +593,15 @@ class MultiTowerNetwork:
     def __repr__(self) -> str:
         return f"MultiTowerNetwork(towers={list(self._towers)}, b={self.b}, loss={self.loss!r})"
 
-    def _weights(self, Ts, batch=True, name="Ms", label="M"):
-        if isinstance(Ts, np.ndarray) or not isinstance(Ts, (list, tuple)) or len(Ts) != len(self._towers):
+    def _weights(self, Ts, batch=True, name="Ms", label="M", check_only=False):
+        if isinstance(Ts, np.ndarray) or not isinstance(Ts, (list, tuple)):
+            raise TypeError(f"{name} must be a list of {len(self._towers)} towers, each a list of "
+                            f"matrices; got {type(Ts).__name__}")
+        if len(Ts) != len(self._towers):
             raise ValueError(f"{name} must be a list of {len(self._towers)} towers, each a list of "
                              f"matrices; got {type(Ts).__name__} of length "
                              f"{len(Ts) if hasattr(Ts, '__len__') else '?'}")
-        out = [_check_chain(f"{name}[{t}]", T, w, batch, label=label) for t, (T, w) in
+        out = [_check_chain(f"{name}[{t}]", T, w, batch, label=label, check_only=check_only) for t, (T, w) in
                enumerate(zip(Ts, self._towers))]
         _common_batch(out)
         return out
@@ -596,9 +627,9 @@ class MultiTowerNetwork:
 
     def random_weights(self, rng, scale: float = 1.0, batch: tuple[int, ...] = ()):
         """Gaussian weights with fan-in scaling (as :meth:`DeepLinearNetwork.random_weights`)."""
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-        batch = tuple(batch)
+        as_generator("rng", rng)
+        scale = as_nonnegative_float("scale", scale)
+        batch = as_shape("batch", batch)
         return [[scale / np.sqrt(w[i]) * rng.standard_normal(batch + (w[i + 1], w[i]))
                  for i in range(len(w) - 1)] for w in self._towers]
 
@@ -709,7 +740,9 @@ class MultiTowerNetwork:
         return [_chain_hvp(T, p, d, V, F, dF) for T, p, d, V in zip(Ts, pres, dpres, Vs)]
 
     def hessian(self, Ts) -> np.ndarray:
+        self._weights(Ts, batch=False, check_only=True)
         n = self.n_params
+        check_dense("Ms", n)
         HV = self.hessian_vector_product(Ts, self.unpack(np.eye(n)))
         H = np.concatenate([h.reshape(n, -1) for T in HV for h in T], axis=1)
         return 0.5 * (H + H.T)
@@ -747,6 +780,9 @@ def rank_constrained_minimum(X, Y, rank) -> float:
 
     with ``lambda_i`` the singular values of ``Y V``, i.e. of ``Y`` projected onto the row
     space of ``X``. With full-row-rank ``X`` this is the formula of paper A's Theorem 2.
+
+    Refuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the
+    same number of columns, and a ``rank`` that is not an integer >= 0.
     """
     U, s, YV, outside, k = _rank_problem(X, Y, rank)
     lam = np.linalg.svd(YV, compute_uv=False)
@@ -759,6 +795,9 @@ def rank_constrained_minimizer(X, Y, rank) -> np.ndarray:
 
     ``[.]_rank`` is the truncated SVD; this is the minimizer of least norm (it vanishes
     on the orthogonal complement of the column space of ``X``).
+
+    Refuses ``X`` and ``Y`` that are not non-empty 2-D arrays of finite real numbers with the
+    same number of columns, and a ``rank`` that is not an integer >= 0.
     """
     U, s, YV, outside, k = _rank_problem(X, Y, rank)
     P, lam, Qt = canonical.svd(YV)
@@ -840,7 +879,11 @@ class BottleneckCut:
 
 def cut_at_bottleneck(net: DeepLinearNetwork, Ms) -> BottleneckCut:
     """Cut ``Ms`` at the narrowest layer (:meth:`DeepLinearNetwork.split`) and measure
-    Lemma 2's gradients of ``L_2`` and Lemma 1's ranks (:class:`BottleneckCut`)."""
+    Lemma 2's gradients of ``L_2`` and Lemma 1's ranks (:class:`BottleneckCut`).
+
+    Refuses a ``net`` that is not a :class:`DeepLinearNetwork` and weights as its methods do."""
+    if not isinstance(net, DeepLinearNetwork):
+        raise TypeError(f"net must be a DeepLinearNetwork; got {type(net).__name__}")
     A, B = net.split(Ms)
     F = net.loss.gradient(A @ B)
     nF = float(np.linalg.norm(F))
@@ -912,10 +955,16 @@ def lemma1_construction(net: DeepLinearNetwork, Ms, eps: float = 1e-3, rtol: flo
     ------
     ValueError
         If the network has no bottleneck, ``f'(AB) = 0``, or ``A`` has full rank ``d``
-        (the lemma's conclusion already holds; there is nothing to construct).
+        (the lemma's conclusion already holds; there is nothing to construct); weights of
+        the wrong shapes or not finite; an ``eps`` that is not positive and finite; a
+        negative or non-finite ``rtol``.
+    TypeError
+        A ``net`` that is not a :class:`DeepLinearNetwork`; weights that are not a list of
+        real matrices; non-real ``eps`` or ``rtol``.
     """
     if not isinstance(net, DeepLinearNetwork):
         raise TypeError(f"net must be a DeepLinearNetwork; got {type(net).__name__}")
+    eps, rtol = as_positive_float("eps", eps), as_nonnegative_float("rtol", rtol)
     if not net.has_bottleneck:
         raise ValueError(f"Lemma 1 concerns networks with a bottleneck; widths {net.widths} have none")
     Ms = [M.copy() for M in net._weights(Ms, batch=False)]

@@ -28,7 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_index
+from ._checks import (as_bool, as_callable, as_generator, as_int, as_nonnegative_float,
+                      as_positive_float, as_positive_int, as_real, as_seeds, check_array,
+                      check_dense)
 
 __all__ = [
     "DeepRun",
@@ -62,6 +64,17 @@ def _check_net(net):
                             f"got {type(net).__name__}")
 
 
+def _check_weights(net, Ms, batch=True):
+    """Validate ``Ms`` against ``net`` (without converting them) when ``net`` is a network of
+    :mod:`landscape.deep`; other networks check their weights themselves."""
+    from .deep import DeepLinearNetwork, MultiTowerNetwork
+
+    if isinstance(net, (DeepLinearNetwork, MultiTowerNetwork)):
+        net._weights(Ms, batch=batch, check_only=True)
+    elif isinstance(Ms, np.ndarray) or not isinstance(Ms, (list, tuple)) or not Ms:
+        raise TypeError(f"Ms must be a non-empty list of weight matrices; got {type(Ms).__name__}")
+
+
 @dataclass(frozen=True)
 class LBFGSResult:
     """Outcome of :func:`lbfgs`.
@@ -90,10 +103,22 @@ def lbfgs(net, Ms, maxiter: int = 10000, gtol: float = 1e-10, ftol: float = 1e-1
     gtol, ftol : float
         scipy's stopping rules: largest gradient entry ``<= gtol``, or relative decrease
         of the loss below ``ftol``.
+
+    Raises
+    ------
+    TypeError
+        ``net`` not a network of :mod:`landscape.deep`; weights that are not a list of real
+        matrices; non-integer ``maxiter`` or ``memory``; non-real tolerances or ``target``.
+    ValueError
+        Weights of the wrong shapes or not finite; ``maxiter`` or ``memory`` below 1;
+        tolerances negative or not finite; a ``target`` that is NaN or infinite.
     """
     from scipy.optimize import minimize
 
     _check_net(net)
+    maxiter, memory = as_positive_int("maxiter", maxiter), as_positive_int("memory", memory)
+    gtol, ftol = as_nonnegative_float("gtol", gtol), as_nonnegative_float("ftol", ftol)
+    target = None if target is None else as_real("target", target)
 
     def fun(theta):
         v, G = net.value_and_gradient(net.unpack(theta))
@@ -121,9 +146,18 @@ def lbfgs_from_seeds(net, seeds, scale: float = 1.0, **kw) -> list[LBFGSResult]:
     """:func:`lbfgs` from ``net.random_weights(default_rng(seed), scale)`` for each seed.
 
     Keyword arguments (``gtol``, ``maxiter``, ``target``, ...) are passed to :func:`lbfgs`.
-    Returns the results in the order of ``seeds``.
+    Returns the results in the order of ``seeds``. Refuses a ``net`` of another type, an
+    empty list of seeds or seeds that are not integers >= 0, a negative or non-finite
+    ``scale``, and the bad arguments of :func:`lbfgs` (checked before the first run).
     """
     _check_net(net)
+    seeds = as_seeds("seeds", seeds)
+    scale = as_nonnegative_float("scale", scale)
+    if "maxiter" in kw:
+        as_positive_int("maxiter", kw["maxiter"])
+    for name in ("gtol", "ftol"):
+        if name in kw:
+            as_nonnegative_float(name, kw[name])
     return [lbfgs(net, net.random_weights(np.random.default_rng(int(s)), scale=scale), **kw)
             for s in seeds]
 
@@ -135,11 +169,18 @@ def packed_loss(net):
     rows of ``thetas`` (shape ``(n_samples, n_params)``; a single vector gives one value), the
     form :func:`perturbation_test` expects. The rows are evaluated one at a time, so losses
     without batch support (e.g. a :class:`~landscape.losses.Custom` loss) work too.
+    Refuses a ``net`` of another type; ``fun`` refuses ``thetas`` that are not finite real
+    arrays with ``n_params`` entries in their last axis (the argument is named ``theta`` in
+    its messages).
     """
     _check_net(net)
 
     def fun(thetas):
+        check_array("theta", thetas, ndim=1, allow_batch=True)
         thetas = np.asarray(thetas, dtype=float)
+        if thetas.shape[-1] != net.n_params:
+            raise ValueError(f"theta must have n_params = {net.n_params} entries in its last axis; "
+                             f"got shape {thetas.shape}")
         rows = thetas.reshape(-1, thetas.shape[-1])
         return np.array([float(net.value(net.unpack(t))) for t in rows])
 
@@ -168,13 +209,25 @@ def gradient_descent(net, Ms, step: float, n_steps: int, record_every: int = 1,
 
     With ``target``, records for each start the first step whose loss is ``<= target``
     and (by default) stops once every start has reached it.
+
+    Raises
+    ------
+    TypeError
+        ``net`` of another type; weights that are not a list of real matrices; a non-real
+        ``step`` or ``target``; non-integer counts; a ``stop_when_all_hit`` that is not a bool.
+    ValueError
+        Weights of the wrong shapes or not finite; a ``step`` that is not positive and
+        finite; ``n_steps < 0``; ``record_every < 1``; a NaN or infinite ``target``.
     """
     _check_net(net)
-    if not (np.isfinite(step) and step > 0):
-        raise ValueError(f"step must be a positive finite number; got {step}")
-    n_steps = as_index("n_steps", n_steps)
-    record_every = as_index("record_every", record_every, minimum=1)
-    W = [[M.copy() for M in T] for T in Ms] if isinstance(Ms[0], (list, tuple)) else [M.copy() for M in Ms]
+    step = as_positive_float("step", step)
+    n_steps = as_int("n_steps", n_steps, 0)
+    record_every = as_positive_int("record_every", record_every)
+    target = None if target is None else as_real("target", target)
+    stop_when_all_hit = as_bool("stop_when_all_hit", stop_when_all_hit)
+    _check_weights(net, Ms)
+    W = [[np.array(M, dtype=float) for M in T] for T in Ms] if isinstance(Ms[0], (list, tuple)) \
+        else [np.array(M, dtype=float) for M in Ms]
     steps, vals, gns = [], [], []
     hit = None
     for t in range(int(n_steps) + 1):
@@ -207,8 +260,10 @@ def largest_eigenvalue(net, Ms) -> float:
     Lanczos is :func:`landscape.spectrum.extreme_eigenvalue` (plain run first, then the run
     shifted by the spectral radius; the answer's residual is checked; the dense answer, with
     a ``RuntimeWarning``, when the check fails).
-    """
+
+    Refuses a ``net`` of another type and weights as the network's methods do."""
     _check_net(net)
+    _check_weights(net, Ms, batch=False)
     n = net.n_params
     if n <= 600:
         return float(np.linalg.eigvalsh(net.hessian(Ms))[-1])
@@ -226,7 +281,17 @@ def largest_eigenvalue(net, Ms) -> float:
 
 def step_from_curvature(net, P, fraction: float = 0.5) -> float:
     """``fraction / L`` with ``L`` the largest Hessian eigenvalue at the balanced
-    factorization of ``P`` (:meth:`~landscape.deep.DeepLinearNetwork.balanced`), e.g. of the optimum."""
+    factorization of ``P`` (:meth:`~landscape.deep.DeepLinearNetwork.balanced`), e.g. of the optimum.
+
+    Refuses a ``net`` that is not a :class:`~landscape.deep.DeepLinearNetwork`, a ``P`` as
+    :meth:`~landscape.deep.DeepLinearNetwork.balanced` does, and a ``fraction`` that is not
+    positive and finite."""
+    from .deep import DeepLinearNetwork
+
+    if not isinstance(net, DeepLinearNetwork):
+        raise TypeError(f"net must be a DeepLinearNetwork (it needs a balanced factorization); "
+                        f"got {type(net).__name__}")
+    fraction = as_positive_float("fraction", fraction)
     return fraction / largest_eigenvalue(net, net.balanced(P))
 
 
@@ -236,9 +301,20 @@ def perturbation_test(fun, theta, radii=(1e-2, 1e-3, 1e-4), n_samples: int = 200
     ``fun`` maps an ``(n_samples, n)`` array of parameter vectors to ``n_samples`` values.
     Nonnegative results at every radius are evidence (not proof) that ``theta`` is a local
     minimum; a negative result is a proof that it is not.
+
+    Refuses a ``fun`` that is not callable, a ``theta`` that is not a non-empty 1-D array of
+    finite real numbers, ``radii`` that are empty or not positive finite numbers, an
+    ``n_samples`` that is not an integer >= 1 and an ``rng`` that is not a Generator.
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    as_callable("fun", fun)
+    as_generator("rng", rng)
+    check_array("theta", theta, ndim=1)
+    if isinstance(radii, (str, bytes)) or not hasattr(radii, "__iter__"):
+        raise TypeError(f"radii must be a sequence of positive numbers; got {radii!r}")
+    radii = [as_positive_float(f"radii[{i}]", r) for i, r in enumerate(radii)]
+    if not radii:
+        raise ValueError("radii must hold at least one radius; got an empty sequence")
+    n_samples = as_positive_int("n_samples", n_samples)
     theta = np.asarray(theta, dtype=float)
     f0 = float(np.asarray(fun(theta[None, :]))[0])
     out = []
@@ -272,7 +348,11 @@ class HessianReport:
         dimension ``n_flat`` (e.g. ``(AG, G^{-1}B)`` with ``n_flat = d^2`` for a two-layer
         network with full-rank factors), the loss grows quadratically in every direction
         leaving that set, so the point is a local minimum.
+
+        Refuses an ``n_flat`` that is not an integer >= 0 and a ``gtol`` that is negative or
+        not finite.
         """
+        n_flat, gtol = as_int("n_flat", n_flat, 0), as_nonnegative_float("gtol", gtol)
         return bool(self.grad_norm < gtol and self.n_negative == 0 and self.n_zero == int(n_flat))
 
     @property
@@ -286,8 +366,12 @@ class HessianReport:
 
 
 def hessian_report(net, Ms, rtol: float = 1e-7) -> HessianReport:
-    """Dense Hessian spectrum at ``Ms`` (small networks)."""
+    """Dense Hessian spectrum at ``Ms`` (small networks).
+
+    Refuses a ``net`` of another type, weights as the network's methods do, a negative or
+    non-finite ``rtol``, and (before allocating it) a Hessian above the dense-size limit."""
     _check_net(net)
+    rtol = as_nonnegative_float("rtol", rtol)
     ev = np.linalg.eigvalsh(net.hessian(Ms))
     tol = rtol * float(np.abs(ev).max())  # relative to the spectrum (not to 1)
     _, G = net.value_and_gradient(Ms)
@@ -328,13 +412,30 @@ def runs_from_starts(net, seeds, optimum: float, tol: float = 1e-8, scale: float
     reach it within ``maxiter`` iterations get their smallest Hessian eigenvalue (dense
     Hessian) if ``classify``: a negative one shows the run stopped away from any minimum.
     ``keep`` stores the final weights in the records.
+
+    Raises
+    ------
+    TypeError
+        ``net`` of another type; seeds that are not integers; non-real ``optimum``,
+        ``tol``, ``scale``; a non-integer ``maxiter``; ``classify`` or ``keep`` not a bool.
+    ValueError
+        No seed or a negative one; a NaN or infinite ``optimum`` or one not below ``L(0)``;
+        ``tol`` or ``scale`` negative or not finite; ``maxiter < 1``; with ``classify``, a
+        network whose dense Hessian is above the dense-size limit (checked first).
     """
     _check_net(net)
+    seeds = as_seeds("seeds", seeds)
+    optimum = as_real("optimum", optimum)
+    tol, scale = as_nonnegative_float("tol", tol), as_nonnegative_float("scale", scale)
+    maxiter = as_positive_int("maxiter", maxiter)
+    classify, keep = as_bool("classify", classify), as_bool("keep", keep)
+    if classify:
+        check_dense("net", net.n_params, what="dense Hessian (for classify=True)")
     m, n = net.loss.shape
     f0 = float(net.loss.value(np.zeros((m, n))))
     span = f0 - optimum
     if not span > 0:
-        raise ValueError(f"need L(0) > optimum to measure the gap; got L(0) = {f0}, optimum = {optimum}")
+        raise ValueError(f"optimum must be below L(0) to measure the gap; got L(0) = {f0}, optimum = {optimum}")
     target = optimum + tol * span
     out = []
     for seed in seeds:
@@ -357,8 +458,18 @@ def derivative_free_search(fun, dim: int, seeds, scale: float = 1.0, restarts: i
 
     Returns ``[(seed, x, fun(x)), ...]``; the start for ``seed`` is
     ``scale * default_rng(seed).standard_normal(dim)``.
+
+    Refuses a ``fun`` that is not callable, ``dim``, ``restarts`` and ``maxfev`` that are
+    not integers >= 1, an empty list of seeds or seeds that are not integers >= 0, and a
+    negative or non-finite ``scale``.
     """
     from scipy.optimize import minimize
+
+    as_callable("fun", fun)
+    dim, restarts = as_positive_int("dim", dim), as_positive_int("restarts", restarts)
+    maxfev = as_positive_int("maxfev", maxfev)
+    seeds = as_seeds("seeds", seeds)
+    scale = as_nonnegative_float("scale", scale)
 
     out = []
     for seed in seeds:

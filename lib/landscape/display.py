@@ -12,6 +12,8 @@ when they agree and the range when they do not.
 
 from __future__ import annotations
 
+from ._checks import as_int, as_nonnegative_float, as_real
+
 __all__ = ["small", "value_or_range"]
 
 
@@ -20,7 +22,12 @@ def small(x: float, floor: float = 1e-12, digits: int = 1) -> str:
 
     >>> small(3.2e-15), small(4.56e-3), small(-0.0)
     ('< 1e-12', '4.6e-03', '< 1e-12')
+
+    Refuses an ``x`` that is not a real number (NaN and ``inf`` are printed as they are), a
+    ``floor`` that is negative or not finite and ``digits`` that are not an integer >= 0.
     """
+    x = as_real("x", x, allow_inf=True, allow_nan=True)
+    floor, digits = as_nonnegative_float("floor", floor), as_int("digits", digits, 0)
     x = float(x)
     if abs(x) < floor:
         return f"< {floor:.0e}"

@@ -11,7 +11,25 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._checks import as_positive_float, check_array
 from .plotting import COLORS, band
+
+
+def _check_curves(name, curves):
+    from .experiments import Curves
+
+    if not isinstance(curves, Curves):
+        raise TypeError(f"{name} must be a Curves (from run_gd or run_lbfgs); got {type(curves).__name__}")
+
+
+def _check_axes(name, axes, n):
+    if isinstance(axes, (str, bytes)) or not hasattr(axes, "__len__"):
+        raise TypeError(f"{name} must be a sequence of {n} matplotlib axes; got {type(axes).__name__}")
+    if len(axes) != n:
+        raise ValueError(f"{name} must hold {n} matplotlib axes; got {len(axes)}")
+    for a in axes:
+        if not hasattr(a, "plot"):
+            raise TypeError(f"{name} must hold matplotlib axes; got {type(a).__name__}")
 
 __all__ = ["FLOOR", "convergence_figure", "convergence_panels", "ratio_plot"]
 
@@ -21,7 +39,13 @@ FLOOR = 1e-32
 
 def convergence_panels(axes, curves_f, curves_g, xlabel: str = "iteration",
                        labels=("without regularizer (f)", "with regularizer (g)")):
-    """Draw ``MSE_o`` and ``MSE_w`` of ``curves_f`` and ``curves_g`` into two axes."""
+    """Draw ``MSE_o`` and ``MSE_w`` of ``curves_f`` and ``curves_g`` into two axes.
+
+    Refuses ``axes`` that are not two matplotlib axes and curves that are not
+    :class:`~landscape.experiments.Curves`."""
+    _check_axes("axes", axes, 2)
+    _check_curves("curves_f", curves_f)
+    _check_curves("curves_g", curves_g)
     for curves, color, label in ((curves_f, COLORS["f"], labels[0]), (curves_g, COLORS["g"], labels[1])):
         for ax, values in zip(axes, (curves.mse_o, curves.mse_w)):
             band(ax, curves.iterations, np.clip(values.T, FLOOR, None), color, label)
@@ -33,7 +57,9 @@ def convergence_panels(axes, curves_f, curves_g, xlabel: str = "iteration",
 
 def convergence_figure(curves_f, curves_g, xlabel: str = "iteration", figsize=(8.6, 3.4)):
     """A two-panel figure in the layout of paper A's Figures 1-8 (legend below the panels);
-    returns the figure."""
+    returns the figure. Refuses curves that are not :class:`~landscape.experiments.Curves`."""
+    _check_curves("curves_f", curves_f)
+    _check_curves("curves_g", curves_g)
     fig, axes = plt.subplots(1, 2, figsize=figsize)
     convergence_panels(axes, curves_f, curves_g, xlabel)
     handles, labels = axes[0].get_legend_handles_labels()
@@ -50,9 +76,26 @@ def ratio_plot(ax, xs, ratios, label, color=None, marker="o", offset=1.0, bound=
     ``bound[i]`` marks the x values where most runs on g did not reach the tolerance within
     the budget, so that the median is only an upper bound: drawn as a downward triangle.
     ``filled=False`` draws hollow markers.
+
+    Refuses an ``ax`` that is not a matplotlib axes, ``xs`` that are not positive finite
+    numbers (log axis), ``ratios`` that are not one non-empty array per x, a ``bound`` of
+    another length and an ``offset`` that is not positive and finite.
     """
     from .experiments import spread
 
+    if not hasattr(ax, "errorbar"):
+        raise TypeError(f"ax must be a matplotlib axes; got {type(ax).__name__}")
+    x_arr = check_array("xs", xs, ndim=1)
+    if np.any(x_arr <= 0):
+        raise ValueError(f"xs must be positive (they are drawn on a log axis); got {x_arr.min()}")
+    if isinstance(ratios, (str, bytes)) or not hasattr(ratios, "__len__") or len(ratios) != x_arr.size:
+        raise ValueError(f"ratios must hold one array of ratios per x (len(xs) = {x_arr.size}); "
+                         f"got {len(ratios) if hasattr(ratios, '__len__') else type(ratios).__name__}")
+    for i, r in enumerate(ratios):
+        check_array(f"ratios[{i}]", r, ndim=1, allow_inf=True, allow_nan=True)
+    offset = as_positive_float("offset", offset)
+    if bound is not None and np.size(bound) != x_arr.size:
+        raise ValueError(f"bound must have one entry per x (len(xs) = {x_arr.size}); got {np.size(bound)}")
     stats = np.array([spread(r) for r in ratios])
     x = np.asarray(xs, dtype=float) * offset
     face = color if filled else "white"

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_nonnegative_float, as_positive_int
+from ._checks import (as_bool, as_int, as_mapping, as_nonnegative_float, as_positive_float, as_positive_int,
+                      as_real, as_seeds, check_array)
 from .shallow import ShallowProblem
 from .training import ProblemStack, batched_lbfgs, gradient_descent, largest_eigenvalue
 
@@ -45,7 +46,12 @@ PAPER = {"d1": 15, "d2": 20, "N": 100, "mu": 1 / 8, "slope": 0.8}
 
 
 def leaky_relu(a, slope: float = PAPER["slope"]) -> np.ndarray:
-    """The leaky ReLU of (9), ``a`` where ``a >= 0`` and ``slope * a`` elsewhere (entrywise)."""
+    """The leaky ReLU of (9), ``a`` where ``a >= 0`` and ``slope * a`` elsewhere (entrywise).
+
+    Refuses ``a`` that is not an array of finite real numbers and a ``slope`` that is not a
+    finite real number."""
+    check_array("a", a, ndim=0, allow_batch=True, allow_empty=True)
+    slope = as_real("slope", slope)
     a = np.asarray(a, dtype=float)
     return np.where(a >= 0, a, slope * a)
 
@@ -53,6 +59,9 @@ def leaky_relu(a, slope: float = PAPER["slope"]) -> np.ndarray:
 @dataclass(frozen=True)
 class Setup:
     """One of the paper's four setups: the input size and the kind of targets.
+
+    Refuses a ``d0`` that is not an integer >= 1, a ``nonlinear`` that is not a bool and
+    ``figures`` that are not a pair of integers >= 1.
 
     Attributes
     ----------
@@ -67,6 +76,16 @@ class Setup:
     d0: int
     nonlinear: bool
     figures: tuple[int, int]
+
+    def __post_init__(self):
+        as_positive_int("d0", self.d0)
+        as_bool("nonlinear", self.nonlinear)
+        if isinstance(self.figures, (str, bytes)) or not hasattr(self.figures, "__len__"):
+            raise TypeError(f"figures must be a pair of figure numbers; got {self.figures!r}")
+        if len(self.figures) != 2:
+            raise ValueError(f"figures must be a pair of figure numbers; got {self.figures!r}")
+        for i, f in enumerate(self.figures):
+            as_positive_int(f"figures[{i}]", f)
 
     @property
     def name(self) -> str:
@@ -112,11 +131,15 @@ class Batch:
         return self.stack.mu
 
     def with_mu(self, mu) -> "Batch":
-        """The same instances and starts, objective with another ``mu`` (0 gives f)."""
+        """The same instances and starts, objective with another ``mu`` (0 gives f); refuses a
+        ``mu`` that is negative or not finite."""
         return Batch(self.setup, self.seeds, self.stack.with_mu(mu), self.W_star, self.W1, self.W2)
 
     def problem(self, i: int) -> ShallowProblem:
-        """The problem of the ``i``-th seed."""
+        """The problem of the ``i``-th seed (``i`` an integer in ``range(len(seeds))``)."""
+        i = as_int("i", i, 0)
+        if i >= len(self.seeds):
+            raise ValueError(f"i must be below the number of seeds {len(self.seeds)}; got {i}")
         return self.stack.problems[i]
 
     def min_mse(self) -> np.ndarray:
@@ -125,11 +148,16 @@ class Batch:
         return 2.0 * self.stack.global_minimum() / self.stack.Y_norm2
 
     def mse_objective(self, W1, W2) -> np.ndarray:
-        """``MSE_o`` of paper A, per seed (leading axes broadcast)."""
+        """``MSE_o`` of paper A, per seed (leading axes broadcast).
+
+        Refuses weights as :class:`~landscape.training.ProblemStack` does.
+        """
         return self.stack.mse_objective(W1, W2)
 
     def mse_weights(self, W1, W2) -> np.ndarray:
-        """``MSE_w`` of paper A, per seed (leading axes broadcast)."""
+        """``MSE_w`` of paper A, per seed (leading axes broadcast); refuses weights as
+        :class:`~landscape.training.ProblemStack` does."""
+        self.stack._weights(W1, W2, check_only=True)
         W = np.asarray(W2) @ np.asarray(W1)
         return np.sum((W - self.W_star) ** 2, axis=(-2, -1)) / np.sum(self.W_star**2, axis=(-2, -1))
 
@@ -152,16 +180,23 @@ def draw(setup: Setup, seeds, mu: float = PAPER["mu"], x_scale: float = 1.0,
         The start has i.i.d. ``N(0, init_scale^2)`` entries.
     N : int
         Number of samples (100 in the paper).
+
+    Raises
+    ------
+    TypeError
+        ``setup`` not a :class:`Setup`; seeds that are not integers; non-real scales or
+        ``mu``; a non-integer ``N``.
+    ValueError
+        No seed or a negative one; scales that are not positive and finite; ``mu < 0``;
+        ``N < d0``.
     """
     if not isinstance(setup, Setup):
         raise TypeError(f"setup must be a Setup; got {type(setup).__name__}")
-    seeds = tuple(int(s) for s in seeds)
-    if not seeds:
-        raise ValueError("seeds must not be empty")
+    seeds = as_seeds("seeds", seeds)
     N = as_positive_int("N", N)
+    as_nonnegative_float("mu", mu)
     for name, v in (("x_scale", x_scale), ("init_scale", init_scale)):
-        if not as_nonnegative_float(name, v) > 0:
-            raise ValueError(f"{name} must be > 0; got {v}")
+        as_positive_float(name, v)
     d0, d1, d2 = setup.d0, PAPER["d1"], PAPER["d2"]
     if N < d0:
         raise ValueError(f"N must be at least d0 = {d0} (X must have full row rank); got {N}")
@@ -203,14 +238,28 @@ class Curves:
     n_fev: np.ndarray | None = None
 
     def iterations_to(self, tol: float) -> np.ndarray:
-        """First recorded iteration with ``excess <= tol``, per seed (``inf`` if never)."""
+        """First recorded iteration with ``excess <= tol``, per seed (``inf`` if never).
+
+        Refuses a ``tol`` that is negative or not finite.
+        """
+        tol = as_nonnegative_float("tol", tol)
         hit = self.excess <= tol
         first = np.argmax(hit, axis=0)
         return np.where(hit.any(axis=0), self.iterations[first], np.inf)
 
     def final(self, name: str = "excess") -> np.ndarray:
-        """The last recorded value of ``"excess"``, ``"mse_o"`` or ``"mse_w"``, per seed."""
+        """The last recorded value of ``"excess"``, ``"mse_o"`` or ``"mse_w"``, per seed.
+
+        Refuses another ``name``.
+        """
+        if name not in ("excess", "mse_o", "mse_w") or not isinstance(name, str):
+            raise ValueError(f"name must be 'excess', 'mse_o' or 'mse_w'; got {name!r}")
         return getattr(self, name)[-1]
+
+
+def _check_batch(batch):
+    if not isinstance(batch, Batch):
+        raise TypeError(f"batch must be a Batch (from draw); got {type(batch).__name__}")
 
 
 def _curves(batch: Batch, iterations, f, W_metric, n_fev=None) -> Curves:
@@ -221,7 +270,11 @@ def _curves(batch: Batch, iterations, f, W_metric, n_fev=None) -> Curves:
 
 
 def run_gd(batch: Batch, step, n_steps: int, record_every: int = 10) -> Curves:
-    """Gradient descent with constant ``step`` on the batch's objective, every seed at once."""
+    """Gradient descent with constant ``step`` on the batch's objective, every seed at once.
+
+    Refuses a ``batch`` that is not a :class:`Batch` and the bad arguments of
+    :func:`landscape.training.gradient_descent`."""
+    _check_batch(batch)
     run = gradient_descent(batch.stack, batch.W1, batch.W2, step, n_steps, record_every,
                            metrics={"mse_w": batch.mse_weights})
     return _curves(batch, run.steps, run.f, run.metrics["mse_w"])
@@ -229,14 +282,22 @@ def run_gd(batch: Batch, step, n_steps: int, record_every: int = 10) -> Curves:
 
 def run_lbfgs(batch: Batch, memory: int = 100, max_iter: int = 500, max_fev: int = 1000,
               prog_tol: float = 0.0) -> Curves:
-    """minFunc-style L-BFGS (:func:`landscape.training.batched_lbfgs`) on every seed at once."""
+    """minFunc-style L-BFGS (:func:`landscape.training.batched_lbfgs`) on every seed at once.
+
+    Refuses a ``batch`` that is not a :class:`Batch` and the bad arguments of
+    :func:`landscape.training.batched_lbfgs`."""
+    _check_batch(batch)
     run = batched_lbfgs(batch.stack, batch.W1, batch.W2, memory=memory, max_iter=max_iter,
                         max_fev=max_fev, prog_tol=prog_tol, metrics={"mse_w": batch.mse_weights})
     return _curves(batch, run.iterations, run.f, run.metrics["mse_w"], run.n_fev)
 
 
 def start_curvature(batch: Batch) -> np.ndarray:
-    """The largest Hessian eigenvalue of the batch's objective at each start, shape ``(B,)``."""
+    """The largest Hessian eigenvalue of the batch's objective at each start, shape ``(B,)``.
+
+    Refuses a ``batch`` that is not a :class:`Batch`.
+    """
+    _check_batch(batch)
     return np.array([largest_eigenvalue(batch.problem(i), batch.W1[i], batch.W2[i])
                      for i in range(len(batch.seeds))])
 
@@ -267,10 +328,16 @@ def tune_step(batch: Batch, steps, n_steps: int, tol: float = 1e-8, record_every
     from every start of ``batch`` (all at once), and pick the step with the smallest median
     (over seeds) number of iterations to ``excess <= tol``; ties, including "none reached
     it", go to the smaller median final excess. A step at which any run diverged is
-    not chosen."""
-    steps = np.asarray(steps, dtype=float)
-    if steps.ndim != 1 or steps.size == 0 or np.any(steps <= 0):
+    not chosen.
+
+    Refuses a ``batch`` that is not a :class:`Batch`, ``steps`` that are not a non-empty 1-D
+    array of positive finite numbers, a negative or non-finite ``tol``, and the bad counts
+    of :func:`landscape.training.gradient_descent`."""
+    _check_batch(batch)
+    steps = check_array("steps", steps, ndim=1)
+    if np.any(steps <= 0):
         raise ValueError(f"steps must be a 1-D array of positive step sizes; got {steps}")
+    tol = as_nonnegative_float("tol", tol)
     run = gradient_descent(batch.stack, batch.W1, batch.W2, steps[:, None], n_steps, record_every)
     excess = 2.0 * (run.f - batch.stack.global_minimum()) / batch.stack.Y_norm2
     hit = excess <= tol
@@ -288,7 +355,16 @@ def tune_step(batch: Batch, steps, n_steps: int, tol: float = 1e-8, record_every
 
 def speedup(t_f, t_g) -> np.ndarray:
     """Paired speed-up ``T_f / T_g`` per seed (``> 1``: g reached the tolerance in fewer
-    iterations). ``inf / inf`` (neither reached it) is NaN."""
+    iterations). ``inf / inf`` (neither reached it) is NaN.
+
+    Refuses iteration counts that are not non-empty arrays of numbers ``>= 0`` (``inf``
+    allowed, NaN not) of the same shape."""
+    for name, t in (("t_f", t_f), ("t_g", t_g)):
+        arr = check_array(name, t, ndim=0, allow_batch=True, allow_inf=True)
+        if np.any(arr < 0):
+            raise ValueError(f"{name} must hold iteration counts >= 0; got {arr.min()}")
+    if np.shape(t_f) != np.shape(t_g):
+        raise ValueError(f"t_f and t_g must have the same shape; got {np.shape(t_f)} and {np.shape(t_g)}")
     t_f, t_g = np.asarray(t_f, dtype=float), np.asarray(t_g, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         return t_f / t_g
@@ -315,8 +391,14 @@ def choose_step(setup: Setup, mu: float, x_scale: float = 1.0, init_scale: float
     :func:`tune_step` picks the step. If the choice is at an end of the grid, or every step
     diverges somewhere (the curvature can grow far beyond ``L0`` along the way, e.g. from a
     small start), the grid is moved by its width and the search repeated. Returns
-    ``(L0, TuneResult)``.
+    ``(L0, TuneResult)``. Refuses the bad arguments of :func:`draw` and ``rules`` that are
+    not a dict with the keys of :data:`RULES`.
     """
+    if not isinstance(setup, Setup):
+        raise TypeError(f"setup must be a Setup; got {type(setup).__name__}")
+    as_nonnegative_float("mu", mu)
+    as_positive_float("x_scale", x_scale), as_positive_float("init_scale", init_scale)
+    as_mapping("rules", rules, RULES)
     batch = draw(setup, rules["tuning_seeds"], mu=mu, x_scale=x_scale, init_scale=init_scale)
     L0 = float(np.median(start_curvature(batch)))
     exps = np.asarray(rules["grid_exponents"], dtype=float)
@@ -350,7 +432,28 @@ def reproduce(steps: dict, x_scale: float = 1.0, init_scale: float = 1.0, mu: fl
     dict
         ``(setup.key, algorithm, objective) -> Curves`` with algorithm ``"GD"`` or
         ``"L-BFGS"`` and objective ``"f"`` or ``"g"``.
+
+    Raises
+    ------
+    TypeError
+        ``steps`` or ``rules`` not a dict; ``setups`` not a sequence of :class:`Setup`;
+        non-real scales or ``mu``.
+    ValueError
+        ``steps`` without the step of some setup and objective; ``rules`` without a key of
+        :data:`RULES`; no setup; scales that are not positive and finite; ``mu < 0``.
     """
+    if isinstance(setups, Setup) or isinstance(setups, (str, bytes)) or not hasattr(setups, "__iter__"):
+        raise TypeError(f"setups must be a sequence of Setup; got {type(setups).__name__}")
+    setups = tuple(setups)
+    if not setups:
+        raise ValueError("setups must hold at least one Setup; got an empty sequence")
+    for i, s in enumerate(setups):
+        if not isinstance(s, Setup):
+            raise TypeError(f"setups[{i}] must be a Setup; got {type(s).__name__}")
+    as_mapping("steps", steps, [f"{s.key}/{o}" for s in setups for o in ("f", "g")])
+    as_mapping("rules", rules, RULES)
+    as_positive_float("x_scale", x_scale), as_positive_float("init_scale", init_scale)
+    as_nonnegative_float("mu", mu)
     out = {}
     for setup in setups:
         base = draw(setup, rules["reported_seeds"], mu=mu, x_scale=x_scale, init_scale=init_scale)
@@ -362,15 +465,39 @@ def reproduce(steps: dict, x_scale: float = 1.0, init_scale: float = 1.0, mu: fl
 
 
 def spread(values, quantiles=(0.1, 0.9)) -> tuple[float, float, float]:
-    """``(median, low quantile, high quantile)`` of ``values`` (``inf`` allowed)."""
+    """``(median, low quantile, high quantile)`` of ``values`` (``inf`` allowed).
+
+    Refuses ``values`` that are not a non-empty 1-D array of real numbers (NaN and ``inf``
+    allowed) and ``quantiles`` that are not a pair ``0 <= low <= high <= 1``."""
+    check_array("values", values, ndim=1, allow_inf=True, allow_nan=True)
+    _check_quantiles(quantiles)
     v = np.asarray(values, dtype=float)
     lo, med, hi = np.quantile(v, [quantiles[0], 0.5, quantiles[1]], method="lower")
     return float(med), float(lo), float(hi)
 
 
+def _check_quantiles(quantiles, name="quantiles"):
+    if isinstance(quantiles, (str, bytes)) or not hasattr(quantiles, "__len__"):
+        raise TypeError(f"{name} must be a pair (low, high) of probabilities; got {quantiles!r}")
+    if len(quantiles) != 2:
+        raise ValueError(f"{name} must be a pair (low, high) of probabilities; got {quantiles!r}")
+    lo, hi = (as_real(f"{name}[{i}]", q) for i, q in enumerate(quantiles))
+    if not 0 <= lo <= hi <= 1:
+        raise ValueError(f"{name} must satisfy 0 <= low <= high <= 1; got {quantiles!r}")
+
+
+def _check_ratios(ratios, name="ratios"):
+    check_array(name, ratios, ndim=1, allow_inf=True, allow_nan=True)
+
+
 def sig(x: float, digits: int = 2) -> str:
     """``x`` rounded to ``digits`` significant digits, printed without exponent where short
-    (``sig(278) == "280"``, ``sig(0.01534) == "0.015"``); ``inf`` and ``n/a`` (NaN) as words."""
+    (``sig(278) == "280"``, ``sig(0.01534) == "0.015"``); ``inf`` and ``n/a`` (NaN) as words.
+    Refuses an ``x`` that is not a real number and ``digits`` that are not an integer >= 1."""
+    if not (isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))) \
+            and not (isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iuf"):
+        raise TypeError(f"x must be a real number; got {x!r} of type {type(x).__name__}")
+    digits = as_positive_int("digits", digits)
     x = float(x)
     if np.isnan(x):
         return "n/a"
@@ -380,7 +507,9 @@ def sig(x: float, digits: int = 2) -> str:
 def format_spread(values, digits: int = 2, quantiles=(0.1, 0.9)) -> str:
     """``"median [low, high]"`` with ``digits`` significant digits (infinities print as
     ``inf``, NaN as ``n/a``). The quantiles are order statistics (no interpolation), so each
-    number is one of the measured values, rounded."""
+    number is one of the measured values, rounded. Refuses the arguments :func:`spread`
+    and :func:`sig` refuse."""
+    digits = as_positive_int("digits", digits)
     med, lo, hi = spread(values, quantiles)
     return f"{sig(med, digits)} [{sig(lo, digits)}, {sig(hi, digits)}]"
 
@@ -388,25 +517,41 @@ def format_spread(values, digits: int = 2, quantiles=(0.1, 0.9)) -> str:
 # ------------------------------------------------------------------- verdicts
 def faster(ratios) -> bool:
     """The book's rule for "g is faster": median ``T_f/T_g`` above 1 and ``T_f > T_g`` on at
-    least 75% of the seeds."""
+    least 75% of the seeds. Refuses ``ratios`` that are not a non-empty 1-D array of real
+    numbers (NaN and ``inf`` allowed)."""
+    _check_ratios(ratios)
     r = np.asarray(ratios, dtype=float)
     return spread(r)[0] > 1 and np.mean(r > 1) >= 0.75
 
 
 def slower(ratios) -> bool:
-    """The same rule the other way round: f is faster."""
+    """The same rule the other way round: f is faster.
+
+    Refuses ``ratios`` that are not a non-empty 1-D array of real numbers (NaN and ``inf``
+    allowed).
+    """
+    _check_ratios(ratios)
     r = np.asarray(ratios, dtype=float)
     return spread(r)[0] < 1 and np.mean(r < 1) >= 0.75
 
 
 def similar(ratios) -> bool:
-    """"Similar speed": median ``T_f/T_g`` within ``[2/3, 3/2]``."""
+    """"Similar speed": median ``T_f/T_g`` within ``[2/3, 3/2]``.
+
+    Refuses ``ratios`` that are not a non-empty 1-D array of real numbers (NaN and ``inf``
+    allowed).
+    """
+    _check_ratios(ratios)
     return 2 / 3 <= spread(ratios)[0] <= 3 / 2
 
 
 def describe(ratios) -> str:
     """One of ``"g much faster"`` (faster, median >= 2), ``"g slightly faster"``,
-    ``"similar"``, ``"f slightly faster"``, ``"f much faster"`` (median <= 1/2), ``"mixed"``."""
+    ``"similar"``, ``"f slightly faster"``, ``"f much faster"`` (median <= 1/2), ``"mixed"``.
+
+    Refuses ``ratios`` that are not a non-empty 1-D array of real numbers (NaN and ``inf`` allowed).
+    """
+    _check_ratios(ratios)
     med = spread(ratios)[0]
     if faster(ratios):
         return "g much faster" if med >= 2 else "g slightly faster"
@@ -427,11 +572,20 @@ def claims_table(T, verdicts, notes=None) -> str:
     (``"median [10%, 90%]"``, :func:`format_spread`) for (a), (b) and (e) (at ``d0 = 20``), the
     median ``T`` at ``d0 = 10`` and ``d0 = 20`` for (c), and for (d) the number of runs of
     gradient descent on the linear setups that reach the tolerance within each budget.
+
+    Refuses ``T``, ``verdicts`` and ``notes`` that are not dicts, ``verdicts`` without one of
+    the five claims and ``T`` without one of the entries above.
     """
+    if notes is not None:
+        as_mapping("notes", notes)
     notes = dict(notes or {})
+    as_mapping("verdicts", verdicts)
+    as_mapping("T", T)
     missing = {"(a)", "(b)", "(c)", "(d)", "(e)"} - set(verdicts)
     if missing:
         raise ValueError(f"verdicts is missing {sorted(missing)}")
+    as_mapping("T", T, [(k, a, o) for k in ("lin10", "lin20") for a in ("GD", "GD-long", "L-BFGS")
+                        for o in ("f", "g")] + [("relu20", a, o) for a in ("GD-long", "L-BFGS") for o in ("f", "g")])
 
     def both(key):
         return "; ".join(f"{'GD' if a == 'GD-long' else a} "
@@ -472,9 +626,15 @@ class Sweep:
     Points are addressed like the script's keys: algorithm (``"GD"`` or ``"L-BFGS"``), setup
     key, objective, ``x_scale``, ``mu``, ``init_scale`` and the step rule (GD) or the memory
     (L-BFGS). Runs on f do not depend on ``mu`` (stored with ``mu = 0``).
+
+    Refuses ``data`` that is not a dict with ``"results"`` and ``"rules"``; the methods
+    refuse an unknown algorithm or objective and scales or ``mu`` that are not finite
+    numbers (positive for the scales, ``>= 0`` for ``mu``); a point that is not stored
+    raises ``KeyError``.
     """
 
     def __init__(self, data: dict):
+        as_mapping("data", data, ("results", "rules"))
         self.data = data
         self.results = data["results"]
         self.budget = {"GD": data["rules"]["gd_steps"], "L-BFGS": data["rules"]["lbfgs"]["max_iter"]}
@@ -482,7 +642,18 @@ class Sweep:
     def entry(self, algorithm, setup, objective, x_scale=1.0, mu=PAPER["mu"], init_scale=1.0,
               variant=None) -> dict:
         """The stored entry of one point (``variant``: step rule, default ``"tuned"``, or memory,
-        default 100)."""
+        default 100).
+
+        Refuses an unknown ``algorithm`` or ``objective``, scales that are not positive and
+        finite and a ``mu`` that is negative or not finite; a point that is not stored raises
+        ``KeyError``.
+        """
+        if algorithm not in ("GD", "L-BFGS") or not isinstance(algorithm, str):
+            raise ValueError(f"algorithm must be 'GD' or 'L-BFGS'; got {algorithm!r}")
+        if objective not in ("f", "g") or not isinstance(objective, str):
+            raise ValueError(f"objective must be 'f' or 'g'; got {objective!r}")
+        x_scale, init_scale = as_positive_float("x_scale", x_scale), as_positive_float("init_scale", init_scale)
+        mu = as_nonnegative_float("mu", mu)
         if variant is None:
             variant = "tuned" if algorithm == "GD" else 100
         m = 0.0 if objective == "f" else float(mu)
@@ -491,18 +662,38 @@ class Sweep:
             raise KeyError(f"no such point in the sweep: {key}")
         return self.results[key]
 
+    def _check(self, algorithm, kw):
+        """The checks of :meth:`entry`, before any lookup."""
+        if algorithm not in ("GD", "L-BFGS") or not isinstance(algorithm, str):
+            raise ValueError(f"algorithm must be 'GD' or 'L-BFGS'; got {algorithm!r}")
+        for name, check in (("x_scale", as_positive_float), ("init_scale", as_positive_float),
+                            ("mu", as_nonnegative_float)):
+            if name in kw:
+                check(name, kw[name])
+
     def T(self, *args, **kw) -> np.ndarray:
-        """Iterations to the tolerance per seed (``inf``: not within the budget)."""
+        """Iterations to the tolerance per seed (``inf``: not within the budget).
+
+        Refuses the arguments :meth:`entry` refuses.
+        """
         return np.array([np.inf if t is None else t for t in self.entry(*args, **kw)["T"]])
 
     def capped(self, algorithm, setup, **kw) -> bool:
         """Whether most runs on g did not reach the tolerance within the budget (then the
-        median ratio of :meth:`ratio` is only an upper bound)."""
+        median ratio of :meth:`ratio` is only an upper bound).
+
+        Refuses the arguments :meth:`entry` refuses.
+        """
+        self._check(algorithm, kw)
         return bool(np.mean(~np.isfinite(self.T(algorithm, setup, "g", **kw))) > 0.5)
 
     def ratio(self, algorithm, setup, **kw) -> np.ndarray:
         """Paired ``T_f / T_g`` per seed, with runs that did not reach the tolerance counted
-        at the budget (so a ratio is a bound when one of the two did not get there)."""
+        at the budget (so a ratio is a bound when one of the two did not get there).
+
+        Refuses the arguments :meth:`entry` refuses.
+        """
+        self._check(algorithm, kw)
         cap = self.budget[algorithm]
         t_f = np.minimum(self.T(algorithm, setup, "f", **kw), cap)
         t_g = np.minimum(self.T(algorithm, setup, "g", **kw), cap)

@@ -25,11 +25,16 @@ def record(claim: str, verdict: str = "verified", note: str = "") -> None:
 
     ``note`` is required for ``"verified with a stated condition"`` (the condition) and for
     ``"not reproduced"`` (what was found instead).
+
+    Refuses a ``claim`` that is not an id without spaces, an unknown ``verdict``, and a
+    ``note`` that is not a one-line string (or is empty when the verdict needs one).
     """
     if not isinstance(claim, str) or not claim or any(c.isspace() for c in claim):
         raise ValueError(f"claim must be an id without spaces, like 'A.thm2.i'; got {claim!r}")
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {VERDICTS}; got {verdict!r}")
+    if not isinstance(note, str):
+        raise TypeError(f"note must be a string; got {type(note).__name__}")
     if verdict != "verified" and not note.strip():
         raise ValueError(f"a {verdict!r} verdict needs a note saying the condition or the finding")
     if "\n" in note:
@@ -90,6 +95,9 @@ class Ledger:
     problems: list = field(default_factory=list)
 
     def records_for(self, claim_id):
+        """The records of one claim id (a string)."""
+        if not isinstance(claim_id, str):
+            raise TypeError(f"claim_id must be a string; got {type(claim_id).__name__}")
         return [r for r in self.records if r.claim == claim_id]
 
     def verdict(self, claim: Claim) -> str:
@@ -99,7 +107,10 @@ class Ledger:
         reproduced`` if every check says so; ``verified with a stated condition`` when the
         checks only verify it under a condition, or disagree (it holds in some settings and
         not in others); ``not checked`` when no cell records it (claims.yml gives why).
+        Refuses a ``claim`` that is not a :class:`Claim`.
         """
+        if not isinstance(claim, Claim):
+            raise TypeError(f"claim must be a Claim; got {type(claim).__name__}")
         verdicts = {r.verdict for r in self.records_for(claim.id)}
         if not verdicts:
             return "not checked"
@@ -155,12 +166,15 @@ def _output_text(cell) -> str:
 def build(book_root=".", claims_file="book/claims.yml", pages=None) -> Ledger:
     """Collect the ledger of a book.
 
+    Refuses (``TypeError``) paths that are not strings or path-like and (``ValueError``) a
+    ``book_root`` that is not a directory or a ``claims_file`` that does not exist there.
+
     Parameters
     ----------
     book_root : path
         The repository root (where ``_toc.yml`` is).
     claims_file : path
-        The list of statements, relative to ``book_root``.
+        The list of statements, relative to ``book_root`` (an existing file).
     pages : list of paths, optional
         The pages to scan (relative to ``book_root``); default: every ``book/**/*.ipynb``
         and ``book/**/*.md``.
@@ -170,7 +184,13 @@ def build(book_root=".", claims_file="book/claims.yml", pages=None) -> Ledger:
     claim whose label is stated nowhere in the book, a statement directive in the book
     whose label no claim lists, or a claim that has both checks and a reason.
     """
-    root = Path(book_root)
+    from ._checks import as_path
+
+    root = as_path("book_root", book_root, "dir")
+    if not isinstance(claims_file, (str, os.PathLike)):
+        raise TypeError(f"claims_file must be a path (str or os.PathLike); got {type(claims_file).__name__}")
+    if not (root / claims_file).is_file():
+        raise ValueError(f"claims_file must be an existing file under book_root; got {str(claims_file)!r}")
     claims, problems = _load_claims(root / claims_file)
     if pages is None:
         pages = sorted(p.relative_to(root) for ext in ("ipynb", "md")

@@ -32,7 +32,8 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import as_matrix, as_nonnegative_float, check_shape
+from ._checks import (as_matrix, as_nonnegative_float, as_positive_float, as_positive_int,
+                      as_seed, check_array, check_shape)
 
 __all__ = ["Custom", "Huber", "Loss", "Quadratic", "SoftmaxCrossEntropy", "WeightedQuadratic", "row_space"]
 
@@ -42,8 +43,11 @@ def row_space(X: np.ndarray, rcond: float | None = None):
 
     Returns ``(U, s, Vt, rank)`` with ``X ~= U diag(s) Vt`` and ``rank = len(s)``.
     The cut-off is NumPy's ``matrix_rank`` default, ``s > s_max max(shape) eps``, unless
-    ``rcond`` (relative to ``s_max``) is given.
+    ``rcond`` (relative to ``s_max``) is given. Refuses ``X`` that is not a non-empty 2-D
+    array of finite real numbers and an ``rcond`` that is negative or not finite.
     """
+    X = check_array("X", X)
+    rcond = None if rcond is None else as_nonnegative_float("rcond", rcond)
     U, s, Vt = np.linalg.svd(X, full_matrices=False)
     if s.size == 0 or s[0] == 0.0:
         r = 0
@@ -57,7 +61,11 @@ class Loss:
     """A convex differentiable function ``f`` of an ``(m, n)`` matrix ``P``.
 
     Subclasses implement ``_value``, ``_gradient`` and ``_hvp`` on checked arrays with
-    leading batch axes. The public methods check ``P`` (and ``D``) first.
+    leading batch axes. The public methods check ``P`` (and ``D``) first: they refuse
+    (``TypeError``) arrays that are not real numbers and (``ValueError``) arrays that are not
+    of shape ``(..., m, n)``, are empty or have NaN or infinite entries, and in
+    :meth:`hessian_vector_product` a ``D`` whose batch axes are neither absent, nor those of
+    ``P`` (when ``P`` has some).
     """
 
     #: Shape ``(m, n)`` of the end-to-end matrix ``P``.
@@ -93,7 +101,11 @@ class Loss:
         ``D`` may carry leading batch axes while ``P`` does not (many directions at
         one point), or the same batch axes as ``P``.
         """
-        return self._hvp(self._P(P), self._P(D, "D"))
+        P, D = self._P(P), self._P(D, "D")
+        if P.ndim > 2 and D.ndim > 2 and D.shape[:-2] != P.shape[:-2]:
+            raise ValueError(f"D must have no batch axes or the batch axes {P.shape[:-2]} of P; "
+                             f"got shape {D.shape}")
+        return self._hvp(P, D)
 
     def minimum(self) -> float:
         """The global minimum of ``f`` over all ``(m, n)`` matrices (if attained).
@@ -105,9 +117,13 @@ class Loss:
         return self.value(self.minimizer())
 
     def minimizer(self, gtol: float = 1e-12, maxiter: int = 20000) -> np.ndarray:
-        """A global minimizer of ``f`` (L-BFGS on the convex ``f`` from ``P = 0``)."""
+        """A global minimizer of ``f`` (L-BFGS on the convex ``f`` from ``P = 0``).
+
+        Refuses a ``gtol`` that is negative or not finite and a ``maxiter`` that is not an
+        integer >= 1."""
         from scipy.optimize import minimize
 
+        gtol, maxiter = as_nonnegative_float("gtol", gtol), as_positive_int("maxiter", maxiter)
         m, n = self.shape
 
         def fun(p):
@@ -140,6 +156,8 @@ def _sum2(a):
 class Quadratic(Loss):
     r"""The quadratic loss ``f(P) = 1/2 ||P X - Y||_F^2`` of Corollary 1.
 
+    The methods refuse ``P`` (and ``D``) as :class:`Loss` describes.
+
     Parameters
     ----------
     X : array_like, shape (n, N)
@@ -159,7 +177,14 @@ class Quadratic(Loss):
     the row space of ``X`` (which no ``P`` can fit) is a constant computed once.
     Paper B's Corollary 1 writes the loss without the factor 1/2; it changes no
     minimizer.
-    """
+
+    Raises
+    ------
+    TypeError
+        Arrays that are not real numbers.
+    ValueError
+        Arrays that are not 2-D, empty, with NaN or infinite entries, or with different
+        numbers of samples."""
 
     name = "quadratic"
 
@@ -218,6 +243,8 @@ class SoftmaxCrossEntropy(Loss):
 
     with ``Q`` the one-hot matrix of the labels (or given soft labels).
 
+    The methods refuse ``P`` (and ``D``) as :class:`Loss` describes.
+
     Parameters
     ----------
     X : array_like, shape (n, N)
@@ -236,7 +263,15 @@ class SoftmaxCrossEntropy(Loss):
     (the weights run off to infinity); with soft labels in the interior of the simplex and
     ``X`` of full row rank it is (``f`` grows along every direction that changes the
     logits other than by a constant per sample).
-    """
+
+    Raises
+    ------
+    TypeError
+        ``X`` not real; class labels that are not integers; a non-integer ``n_classes``.
+    ValueError
+        ``X`` not 2-D, empty or not finite; labels not 1-D or 2-D, not one per sample, out
+        of ``[0, n_classes)``; soft labels that are negative, not finite or whose columns do
+        not sum to 1; fewer than 2 classes."""
 
     name = "softmax cross-entropy"
 
@@ -255,8 +290,10 @@ class SoftmaxCrossEntropy(Loss):
                 raise ValueError(f"labels must have one entry per sample (column of X): "
                                  f"expected N = {N}, got {lab.shape[0]}")
             m = int(lab.max()) + 1 if n_classes is None else n_classes
-            if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 2:
-                raise ValueError(f"n_classes must be an integer >= 2; got {m!r}")
+            if isinstance(m, bool) or not isinstance(m, numbers.Integral):
+                raise TypeError(f"n_classes must be an integer >= 2; got {m!r}")
+            if m < 2:
+                raise ValueError(f"n_classes must be an integer >= 2 (labels give {m} class(es)); got {m!r}")
             bad = np.flatnonzero((lab < 0) | (lab >= m))
             if bad.size:
                 raise ValueError(
@@ -320,15 +357,18 @@ class Huber(Loss):
     convex and continuously differentiable, with ``f'(P) = clip(P X - Y, -delta, delta) X^T``.
     Its second derivative jumps at ``|r| = delta``; :meth:`Loss.hessian_vector_product` uses
     the one-sided value ``1{|r| <= delta}`` there.
+
+    Refuses arrays as :class:`Quadratic` does, and a ``delta`` that is not a positive finite
+    number.
+
+    The methods refuse ``P`` (and ``D``) as :class:`Loss` describes.
     """
 
     name = "Huber"
 
     def __init__(self, X, Y, delta=1.0):
         X, Y = _data(X, Y, "Y")
-        self.delta = as_nonnegative_float("delta", delta)
-        if self.delta == 0:
-            raise ValueError("delta must be > 0; got 0.0")
+        self.delta = as_positive_float("delta", delta)
         self.X, self.Y = X.copy(), Y.copy()
         self.shape = (Y.shape[0], X.shape[0])
 
@@ -354,12 +394,21 @@ class WeightedQuadratic(Loss):
     spurious local minima (weighted low-rank approximation), which makes it the book's
     instance for Theorems 1 and 2 of paper B.
 
+    The methods refuse ``P`` (and ``D``) as :class:`Loss` describes.
+
     Parameters
     ----------
     weights : array_like (m, n)
         Positive weights.
     targets : array_like (m, n)
-    """
+
+    Raises
+    ------
+    TypeError
+        Arrays that are not real numbers.
+    ValueError
+        Arrays that are not 2-D, empty, not finite or of different shapes; weights that are
+        not positive."""
 
     name = "weighted quadratic"
 
@@ -376,7 +425,14 @@ class WeightedQuadratic(Loss):
     @classmethod
     def example(cls, seed: int = 0, shape: tuple[int, int] = (4, 4)) -> "WeightedQuadratic":
         """The book's instance: ``T`` standard normal, ``w = u^2`` with ``u ~ U(0.05, 1)``,
-        both drawn from ``numpy.random.default_rng(seed)`` (``T`` first)."""
+        both drawn from ``numpy.random.default_rng(seed)`` (``T`` first). Refuses a ``seed``
+        that is not an integer >= 0 and a ``shape`` that is not a pair of integers >= 1."""
+        seed = as_seed("seed", seed)
+        if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__"):
+            raise TypeError(f"shape must be a pair (m, n) of integers >= 1; got {shape!r}")
+        if len(shape) != 2:
+            raise ValueError(f"shape must be a pair (m, n) of integers >= 1; got {shape!r}")
+        shape = tuple(as_positive_int(f"shape[{i}]", v) for i, v in enumerate(shape))
         rng = np.random.default_rng(seed)
         T = rng.standard_normal(shape)
         w = rng.uniform(0.05, 1.0, shape) ** 2
@@ -403,6 +459,8 @@ class WeightedQuadratic(Loss):
 class Custom(Loss):
     """A convex differentiable loss supplied as ``(value, gradient)`` callables.
 
+    The methods refuse ``P`` (and ``D``) as :class:`Loss` describes.
+
     Parameters
     ----------
     shape : tuple (m, n)
@@ -420,21 +478,31 @@ class Custom(Loss):
     The callables see one matrix at a time; batches are looped over. Convexity is the
     caller's promise (the library cannot check it); outputs are checked for shape and
     finiteness on every call.
+
+    Raises
+    ------
+    TypeError
+        ``shape`` not a pair of integers; callables that are not callable; a ``name`` that
+        is not a string.
+    ValueError
+        ``shape`` not of length 2 or with a size below 1; callables that return arrays of
+        the wrong shape or non-finite values (when called).
     """
 
     def __init__(self, shape, value: Callable, gradient: Callable, hvp: Callable | None = None,
                  name: str = "custom"):
-        try:
-            m, n = (int(s) for s in shape)
-        except Exception as exc:
-            raise TypeError(f"shape must be a pair (m, n) of positive integers; got {shape!r}") from exc
-        if m < 1 or n < 1:
+        if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__"):
+            raise TypeError(f"shape must be a pair (m, n) of positive integers; got {shape!r}")
+        if len(shape) != 2:
             raise ValueError(f"shape must be a pair (m, n) of positive integers; got {shape!r}")
+        m, n = (as_positive_int(f"shape[{i}]", s) for i, s in enumerate(shape))
         for nm, fn in (("value", value), ("gradient", gradient)):
             if not callable(fn):
                 raise TypeError(f"{nm} must be callable; got {type(fn).__name__}")
         if hvp is not None and not callable(hvp):
             raise TypeError(f"hvp must be callable or None; got {type(hvp).__name__}")
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a string; got {type(name).__name__}")
         self.shape = (m, n)
         self._fv, self._fg, self._fh = value, gradient, hvp
         self.name = name

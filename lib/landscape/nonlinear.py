@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_matrix, as_positive_int
+from ._checks import (as_generator, as_matrix, as_nonnegative_float, as_positive_float, as_positive_int,
+                      as_seeds, as_shape, check_array, check_dense)
 
 __all__ = ["TanhEnd", "TanhNetwork", "tanh_end_points"]
 
@@ -35,6 +36,16 @@ class TanhNetwork:
     Y : array_like (m, N)
     hidden : int
         Number of tanh units ``h``.
+
+    Raises
+    ------
+    TypeError
+        Arrays that are not real numbers; a non-integer ``hidden``.
+    ValueError
+        Arrays that are not 2-D, empty, not finite or with different numbers of samples;
+        ``hidden < 1``. The methods refuse parameter vectors that are not finite real arrays
+        with ``n_params`` entries in the last axis, and :meth:`hessian` refuses, before
+        allocating it, a Hessian above the dense-size limit.
     """
 
     def __init__(self, X, Y, hidden):
@@ -63,9 +74,9 @@ class TanhNetwork:
 
     def random_parameters(self, rng, scale: float = 1.0, batch=()):
         """Standard normal parameters times ``scale`` (``rng`` a ``numpy.random.Generator``)."""
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-        return scale * rng.standard_normal(tuple(batch) + (self.n_params,))
+        as_generator("rng", rng)
+        scale = as_nonnegative_float("scale", scale)
+        return scale * rng.standard_normal(as_shape("batch", batch) + (self.n_params,))
 
     def _forward(self, theta):
         W, c, V = self.unpack(theta)
@@ -91,10 +102,20 @@ class TanhNetwork:
 
     def hessian(self, theta, h: float = 1e-5) -> np.ndarray:
         """Hessian by central differences of the exact gradient (small networks only)."""
+        self._theta(theta, batch=False)
+        h = as_positive_float("h", h)
+        check_dense("theta", self.n_params)
         theta = np.asarray(theta, dtype=float)
         E = h * np.eye(self.n_params)
         H = (self.gradient(theta + E) - self.gradient(theta - E)) / (2 * h)
         return 0.5 * (H + H.T)
+
+    def _theta(self, theta, name="theta", batch=True):
+        """Check a parameter vector (without converting it)."""
+        t = check_array(name, theta, ndim=1, allow_batch=batch)
+        if t.shape[-1] != self.n_params:
+            raise ValueError(f"{name} must have n_params = {self.n_params} entries in its last axis; "
+                             f"got shape {t.shape}")
 
     def _minimize(self, theta0, maxiter, gtol):
         from scipy.optimize import minimize
@@ -105,12 +126,16 @@ class TanhNetwork:
 
     def lbfgs(self, theta0, maxiter: int = 5000, gtol: float = 1e-12):
         """L-BFGS (scipy) from ``theta0``; returns ``(theta, value, gradient norm)``."""
+        self._theta(theta0, "theta0", batch=False)
+        maxiter, gtol = as_positive_int("maxiter", maxiter), as_nonnegative_float("gtol", gtol)
         res = self._minimize(theta0, maxiter, gtol)
         return res.x, float(res.fun), float(np.linalg.norm(self.gradient(res.x)))
 
     def saturation(self, theta, level: float = 2.0) -> np.ndarray:
         """For each hidden unit, the fraction of samples with ``|W x + c| > level`` (where
         ``tanh`` is flat: ``1 - tanh(2)^2 < 0.08``)."""
+        self._theta(theta)
+        level = as_nonnegative_float("level", level)
         W, c, _ = self.unpack(np.asarray(theta, dtype=float))
         Z = W @ self.X + c[..., :, None]
         return np.mean(np.abs(Z) > level, axis=-1)
@@ -119,6 +144,7 @@ class TanhNetwork:
         """``||V H|| / sum_j ||V[:, j] h_j||`` over the samples, ``h_j = tanh(W_j x + c_j)``:
         1 when the hidden units' contributions to the output add up, near 0 when large
         contributions cancel each other."""
+        self._theta(theta, batch=False)
         W, c, V = self.unpack(np.asarray(theta, dtype=float))
         H = np.tanh(W @ self.X + c[:, None])
         parts = V[:, :, None] * H[None, :, :]                  # (m, h, N): unit j's share
@@ -162,7 +188,18 @@ def tanh_end_points(net: TanhNetwork, seeds, zero: float = 1e-10, gtol: float = 
     * ``"strict local minimum"``: gradient norm ``< gtol`` and smallest Hessian eigenvalue
       ``> rcond`` times the largest (positive definite);
     * ``"other"``: anything else.
+
+    Refuses a ``net`` that is not a :class:`TanhNetwork` (or one whose dense Hessian is above
+    the dense-size limit), an empty list of seeds or seeds that are not integers >= 0,
+    thresholds that are negative or not finite and a ``maxiter`` that is not an integer >= 1.
     """
+    if not isinstance(net, TanhNetwork):
+        raise TypeError(f"net must be a TanhNetwork; got {type(net).__name__}")
+    seeds = as_seeds("seeds", seeds)
+    zero, gtol, rcond, big = (as_nonnegative_float(n, v) for n, v in
+                              (("zero", zero), ("gtol", gtol), ("rcond", rcond), ("big", big)))
+    maxiter = as_positive_int("maxiter", maxiter)
+    check_dense("net", net.n_params)
     out = []
     for seed in seeds:
         res = net._minimize(net.random_parameters(np.random.default_rng(int(seed))), maxiter, 1e-12)

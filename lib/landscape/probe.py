@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import canonical
-from ._checks import as_positive_int
+from ._checks import (as_generator, as_int, as_positive_float, as_positive_int, check_array, check_dense,
+                      check_shape)
 from .critical import critical_points
 from .shallow import ShallowProblem
 from .stationary import classify, escapes, find_critical_points
@@ -47,10 +48,30 @@ __all__ = ["KINDS", "CriticalReport", "DescentReport", "TransportReport", "criti
 KINDS = ("gaussian", "rank-one", "repeated")
 
 
+def _check_p(p):
+    if not isinstance(p, ShallowProblem):
+        raise TypeError(f"p must be a ShallowProblem; got {type(p).__name__}")
+    return p
+
+
+def _check_batch_weights(p, W1, W2, allow_empty=False):
+    """Check weights with one leading batch axis (without converting them)."""
+    A1 = check_array("W1", W1, ndim=3, allow_empty=allow_empty)
+    A2 = check_array("W2", W2, ndim=3, allow_empty=allow_empty)
+    check_shape("W1", A1, (p.d1, p.d0), "= (d1, d0)")
+    check_shape("W2", A2, (p.d2, p.d1), "= (d2, d1)")
+    if len(A1) != len(A2):
+        raise ValueError(f"W1 and W2 must hold the same number of points; got {len(A1)} and {len(A2)}")
+
+
 def instance(d0: int, d1: int, d2: int, kind: str, rng, extra: int = 3) -> ShallowProblem:
     """A random instance of f (``mu = 0``): Gaussian ``X`` with ``N = d0 + extra`` samples and
-    targets of the given ``kind`` (see :data:`KINDS`)."""
-    if kind not in KINDS:
+    targets of the given ``kind`` (see :data:`KINDS`). Refuses sizes that are not integers
+    >= 1, an ``extra`` that is not an integer >= 0, an unknown ``kind`` and an ``rng`` that
+    is not a Generator."""
+    d0, d1, d2 = (as_positive_int(n, v) for n, v in (("d0", d0), ("d1", d1), ("d2", d2)))
+    extra = as_int("extra", extra, 0)
+    if not isinstance(kind, str) or kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
@@ -73,7 +94,10 @@ def instance(d0: int, d1: int, d2: int, kind: str, rng, extra: int = 3) -> Shall
 def rebalance(p: ShallowProblem, W1, W2):
     """The balanced factorization of the same product: weights with ``W2 W1`` unchanged (so
     the same value of f) and ``W2^T W2 = W1 X X^T W1^T`` (the construction of the proof of
-    Theorem 2(i), applied to ``W2 W1 U Sigma`` instead of ``Y V``)."""
+    Theorem 2(i), applied to ``W2 W1 U Sigma`` instead of ``Y V``). Refuses a ``p`` that is
+    not a :class:`~landscape.shallow.ShallowProblem` and weights (one point) of the wrong
+    shapes or with NaN, infinite or non-real entries."""
+    _check_p(p)._weights(W1, W2, batch=False, check_only=True)
     M = (np.asarray(W2) @ np.asarray(W1)) @ (p.U * p.sigma)
     P, s, Qt = canonical.svd(M)
     k = min(p.d1, len(s))
@@ -95,7 +119,7 @@ def descend(p: ShallowProblem, W1, W2, max_iter: int = 1000) -> np.ndarray:
     value of f, without the imbalance that stalls the line search, see
     :func:`descent_probe`): the relative excess ``(f - min f) / (1/2 ||Y||^2)`` at the end.
     A run stops after ``max_iter`` iterations or when an iteration gains less than ``1e-15``
-    of its starting value."""
+    of its starting value. Refuses what :func:`descend_rebalancing` refuses."""
     return descend_rebalancing(p, W1, W2, rounds=1, max_iter=max_iter)[0]
 
 
@@ -106,11 +130,16 @@ def descend_rebalancing(p: ShallowProblem, W1, W2, rounds: int = 3,
     ``(A W1, W2 A^-1)`` into weights so unbalanced that it crawls (its value then is not a
     critical value of f); rebalancing, which keeps the value, lets it go on. Returns the
     relative excess ``(f - min f) / (1/2 ||Y||^2)`` after each round, shape
-    ``(rounds, k)``."""
+    ``(rounds, k)``.
+
+    Refuses a ``p`` that is not a :class:`~landscape.shallow.ShallowProblem`, weights that are
+    not batches of shapes ``(k, d1, d0)`` and ``(k, d2, d1)`` of finite real numbers (``k = 0``
+    is allowed), and ``rounds``, ``max_iter`` that are not integers >= 1."""
+    _check_p(p)
     rounds = as_positive_int("rounds", rounds)
+    max_iter = as_positive_int("max_iter", max_iter)
+    _check_batch_weights(p, W1, W2, allow_empty=True)
     W1, W2 = np.asarray(W1, dtype=float), np.asarray(W2, dtype=float)
-    if W1.ndim != 3 or W2.ndim != 3 or len(W1) != len(W2):
-        raise ValueError("W1 and W2 must be batches of weights, shapes (k, d1, d0) and (k, d2, d1)")
     out = np.zeros((rounds, len(W1)))
     for k in range(rounds if len(W1) else 0):
         A1, A2 = (np.stack(A) for A in zip(*(rebalance(p, a1, a2) for a1, a2 in zip(W1, W2))))
@@ -125,9 +154,20 @@ def stalled_searches(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
                      max_iter: int = 2000):
     """The end points ``(W1, W2)`` (leading batch axis) of the searches of
     :func:`critical_probe` (same starts from ``rng``, same rule) that did not reach a
-    critical point."""
+    critical point. Refuses the arguments :func:`critical_probe` refuses."""
+    _check_probe(p, n_starts, rng, scale, max_iter)
     found, crit = _search(p, n_starts, rng, scale, max_iter)
     return found.W1[~crit], found.W2[~crit]
+
+
+def _check_probe(p, n_starts, rng, scale, max_iter, dense=False):
+    _check_p(p)
+    as_positive_int("n_starts", n_starts)
+    as_generator("rng", rng)
+    as_positive_float("scale", scale)
+    as_positive_int("max_iter", max_iter)
+    if dense:
+        check_dense("p", p.n_params, what="dense Hessian (to classify end points)")
 
 
 def _search(p: ShallowProblem, n_starts: int, rng, scale: float, max_iter: int):
@@ -159,7 +199,13 @@ def descent_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
     (:func:`rebalance`, same value of f) gets to the minimum, and ``"unfinished"`` when it does
     not; or the :func:`~landscape.stationary.classify` kind of the critical point the run stopped at.
     ``worst_excess`` is the largest relative excess at the end (after the restarts).
+
+    Refuses a ``p`` that is not a :class:`~landscape.shallow.ShallowProblem` (or whose dense
+    Hessian is above the dense-size limit), an ``n_starts`` or ``max_iter`` that is not an
+    integer >= 1, an ``rng`` that is not a Generator and a ``scale`` that is not positive and
+    finite.
     """
+    _check_probe(p, n_starts, rng, scale, max_iter, dense=True)
     W1, W2 = p.random_weights(rng, scale=scale, batch=(n_starts,))
     run = batched_lbfgs(p, W1, W2, memory=10, max_iter=max_iter, max_fev=3 * max_iter)
     g_scale, v_scale = _scales(p)
@@ -219,7 +265,13 @@ class CriticalReport:
 
 def critical_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
                    max_iter: int = 2000) -> CriticalReport:
-    """Search for critical points of f from ``n_starts`` Gaussian starts and sort them."""
+    """Search for critical points of f from ``n_starts`` Gaussian starts and sort them.
+
+    Refuses a ``p`` that is not a :class:`~landscape.shallow.ShallowProblem` (or whose dense
+    Hessian is above the dense-size limit), an ``n_starts`` or ``max_iter`` that is not an
+    integer >= 1, an ``rng`` that is not a Generator and a ``scale`` that is not positive and
+    finite."""
+    _check_probe(p, n_starts, rng, scale, max_iter, dense=True)
     found, crit = _search(p, n_starts, rng, scale, max_iter)
     g_scale, v_scale = _scales(p)
     kinds, lam, esc, saddles = Counter(), [], [], []
@@ -264,9 +316,16 @@ class TransportReport:
 def transported_probe(p: ShallowProblem, rng, max_points: int = 64) -> TransportReport:
     """Critical points of f off the balanced set: elements of Lemma 1's set C (at most
     ``max_points``, chosen at random), each moved to ``(A W1, W2 A^-1)`` with
-    ``A = Q1 diag(e^z) Q2``, ``Q1, Q2`` random rotations and ``z`` standard normal."""
+    ``A = Q1 diag(e^z) Q2``, ``Q1, Q2`` random rotations and ``z`` standard normal.
+
+    Refuses a ``p`` that is not a :class:`~landscape.shallow.ShallowProblem` (or whose dense
+    Hessian is above the dense-size limit), an ``rng`` that is not a Generator and a
+    ``max_points`` that is not an integer >= 1."""
+    _check_p(p)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    max_points = as_positive_int("max_points", max_points)
+    check_dense("p", p.n_params, what="dense Hessian (to classify the points)")
     points = critical_points(p, rng=rng)
     if len(points) > max_points:
         points = [points[i] for i in rng.choice(len(points), max_points, replace=False)]

@@ -12,6 +12,8 @@ import re
 from importlib import metadata
 from pathlib import Path
 
+from ._checks import as_path
+
 __all__ = ["data_scripts", "figures", "global_seeding", "pinned", "seeds", "stored_seeds", "version_mismatches"]
 
 _PIN = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;#]+)")
@@ -23,7 +25,9 @@ def _norm(name: str) -> str:
 
 
 def pinned(requirements: str | Path) -> dict[str, str]:
-    """``{package: version}`` for every ``name==version`` line of a requirements file."""
+    """``{package: version}`` for every ``name==version`` line of a requirements file (an
+    existing file; refused otherwise)."""
+    requirements = as_path("requirements", requirements, "file")
     out = {}
     for line in Path(requirements).read_text().splitlines():
         m = _PIN.match(line.strip())
@@ -33,7 +37,11 @@ def pinned(requirements: str | Path) -> dict[str, str]:
 
 
 def version_mismatches(pins: dict[str, str]) -> list[str]:
-    """Pinned packages whose installed version differs (or that are not installed)."""
+    """Pinned packages whose installed version differs (or that are not installed).
+
+    Refuses ``pins`` that are not a dict of package names to version strings."""
+    if not isinstance(pins, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in pins.items()):
+        raise TypeError(f"pins must be a dict of package name -> version string; got {pins!r}"[:200])
     bad = []
     for name, version in pins.items():
         try:
@@ -93,7 +101,9 @@ def seeds(book_root: str | Path) -> dict[str, list[str]]:
     """Every seed expression of each notebook, as written (``"0"``, ``"100 + k"``,
     ``"range(30)"``, ``"COROLLARY1['data_seed']"``), in order of first appearance: the
     arguments of ``np.random.default_rng(...)`` and the ``seed``/``seeds``/``data_seed``
-    keywords through which chapters pass seeds to the library."""
+    keywords through which chapters pass seeds to the library. ``book_root`` must be an
+    existing directory."""
+    book_root = as_path("book_root", book_root, "dir")
     out = {}
     for path, nb in _notebooks(book_root):
         found = [e for src in _code_cells(nb) for e in _seed_expressions(src)]
@@ -116,7 +126,9 @@ def _ranges(values) -> str:
 def stored_seeds(book_root: str | Path) -> dict[str, dict[str, str]]:
     """The seeds recorded in the book's stored result files (``book/**/data/*.json``):
     ``{file: {key: "0-19"}}`` for every key whose name contains "seed", and for tables
-    of runs whose ``fields`` name a ``seed`` column, the seeds in that column."""
+    of runs whose ``fields`` name a ``seed`` column, the seeds in that column. ``book_root``
+    must be an existing directory."""
+    book_root = as_path("book_root", book_root, "dir")
     out = {}
     for path in sorted(Path(book_root).rglob("data/*.json")):
         found: dict[str, list] = {}
@@ -149,7 +161,10 @@ _GLOBAL = re.compile(r"\b(?:np\.random|numpy\.random|random|torch)\.(?:seed|manu
 
 def global_seeding(book_root: str | Path, library: str | Path) -> list[str]:
     """Places that seed a global random state (``np.random.seed``, ``random.seed``, ...)
-    in the notebooks or the library; the book draws only from explicit generators."""
+    in the notebooks or the library; the book draws only from explicit generators. Both
+    paths must be existing directories."""
+    book_root = as_path("book_root", book_root, "dir")
+    library = as_path("library", library, "dir")
     hits = []
     for path, nb in _notebooks(book_root):
         hits += [f"{path.name}: {m.group(0)}" for src in _code_cells(nb) for m in _GLOBAL.finditer(src)]
@@ -159,7 +174,9 @@ def global_seeding(book_root: str | Path, library: str | Path) -> list[str]:
 
 
 def figures(book_root: str | Path) -> list[tuple[str, str, str]]:
-    """``(notebook, figure name, caption)`` for every captioned figure cell."""
+    """``(notebook, figure name, caption)`` for every captioned figure cell (``book_root`` an
+    existing directory)."""
+    book_root = as_path("book_root", book_root, "dir")
     out = []
     for path, nb in _notebooks(book_root):
         for cell in nb["cells"]:
@@ -171,8 +188,11 @@ def figures(book_root: str | Path) -> list[tuple[str, str, str]]:
 
 def data_scripts(scripts_dir: str | Path) -> list[tuple[str, str]]:
     """``(script, what it regenerates)`` for every ``scripts/*.py`` whose docstring starts
-    with "Regenerate" (the scripts that recompute the book's stored result files)."""
+    with "Regenerate" (the scripts that recompute the book's stored result files);
+    ``scripts_dir`` must be an existing directory."""
     import ast
+
+    scripts_dir = as_path("scripts_dir", scripts_dir, "dir")
 
     out = []
     for path in sorted(Path(scripts_dir).glob("*.py")):

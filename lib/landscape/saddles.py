@@ -20,12 +20,13 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import as_index, as_nonnegative_float
+from ._checks import (as_callable, as_int, as_nonnegative_float, as_positive_float, check_array)
 
 __all__ = ["FLAT_SADDLE", "Landscape2D", "MONKEY_SADDLE", "STRICT_SADDLE", "classify", "gradient_descent"]
 
 
 def _xy(p):
+    check_array("p", p, ndim=1, allow_batch=True)
     p = np.asarray(p, dtype=np.float64)
     if p.shape[-1] != 2:
         raise ValueError(f"points must have a trailing axis of length 2; got shape {p.shape}")
@@ -38,7 +39,11 @@ def _hess(hxx, hxy, hyy):
 
 @dataclass(frozen=True)
 class Landscape2D:
-    """A smooth function of two variables with its derivatives and critical points."""
+    """A smooth function of two variables with its derivatives and critical points.
+
+    Its methods refuse points ``p`` that are not arrays of finite real numbers with a
+    trailing axis of length 2 (``TypeError`` for non-real entries, ``ValueError`` otherwise).
+    """
 
     name: str
     formula: str
@@ -103,8 +108,11 @@ def classify(hessian_eigenvalues, tol: float = 1e-12) -> str:
     Returns ``"strict saddle"`` if some eigenvalue is < -tol (Definition 2),
     ``"local minimum"`` if all are > tol, and ``"inconclusive (PSD)"`` otherwise: a
     positive semidefinite Hessian with a zero eigenvalue cannot tell a minimum from a
-    saddle like :data:`FLAT_SADDLE`'s origin.
+    saddle like :data:`FLAT_SADDLE`'s origin. Refuses a ``tol`` that is negative or not
+    finite and eigenvalues that are not a non-empty 1-D array of real numbers.
     """
+    tol = as_nonnegative_float("tol", tol)
+    check_array("hessian_eigenvalues", hessian_eigenvalues, ndim=1, allow_inf=True, allow_nan=True)
     ev = np.asarray(hessian_eigenvalues, dtype=float)
     if ev.size == 0 or not np.all(np.isfinite(ev)):
         raise ValueError(f"hessian_eigenvalues must be a non-empty array of finite numbers; got {ev}")
@@ -121,8 +129,15 @@ def gradient_descent(gradient, x0, step: float, n_steps: int) -> np.ndarray:
 
     ``x0`` has shape ``(..., d)`` and ``gradient`` maps such arrays to arrays of the same
     shape. Returns the whole path, shape ``(n_steps + 1, ..., d)``.
+
+    Refuses a ``gradient`` that is not callable, an ``x0`` that is not a non-empty array of
+    finite real numbers, a ``step`` that is not positive and finite and an ``n_steps`` that
+    is not an integer >= 0.
     """
-    n_steps = as_index("n_steps", n_steps)
+    as_callable("gradient", gradient)
+    check_array("x0", x0, ndim=1, allow_batch=True)
+    step = as_positive_float("step", step)
+    n_steps = as_int("n_steps", n_steps, 0)
     x = np.array(x0, dtype=np.float64)
     path = np.empty((n_steps + 1,) + x.shape)
     path[0] = x

@@ -28,7 +28,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import canonical
-from ._checks import as_matrix, as_nonnegative_float, as_positive_int, check_shape
+from ._checks import (as_generator, as_matrix, as_nonnegative_float, as_positive_int, as_shape,
+                      check_array, check_dense, check_shape)
 
 __all__ = ["ShallowProblem"]
 
@@ -155,6 +156,14 @@ class _Shape:
 class ShallowProblem(_Shape):
     r"""Training a shallow linear network: f of (1) and its regularized form g of (2).
 
+    The methods check their arguments the same way: weights must be finite real arrays of
+    the shapes :attr:`shapes` (with the same leading batch axes where batches are allowed),
+    and :meth:`hessian` refuses, before allocating it, a Hessian above the dense-size limit
+    (``ValueError``). The limit is ``landscape._checks.DENSE_LIMIT_BYTES`` (2 GiB by
+    default), the same for every entry point that would allocate a dense ``n x n`` array;
+    raise it on purpose for a block of code with
+    ``with landscape._checks.dense_limit(nbytes): ...``.
+
     Parameters
     ----------
     X : array_like, shape (d0, N)
@@ -170,10 +179,13 @@ class ShallowProblem(_Shape):
     Raises
     ------
     TypeError
-        Non-numeric arrays (bool, complex, str, object), non-integer ``hidden``.
+        Non-numeric arrays (bool, complex, str, object), non-integer ``hidden``, a
+        non-real ``mu``.
     ValueError
         Wrong number of dimensions, empty arrays, NaN or infinite entries, different
-        sample counts in X and Y, ``hidden < 1``, ``mu < 0``, X without full row rank.
+        sample counts in X and Y, ``hidden < 1``, ``mu < 0`` or not finite, X without full
+        row rank, more samples than the dense-size limit allows for the ``N x N`` factor of
+        the canonical SVD of X (``landscape._checks.check_dense``).
 
     Notes
     -----
@@ -214,6 +226,7 @@ class ShallowProblem(_Shape):
                 f"X must have full row rank (Theorem 2 assumes X X^T is invertible), which "
                 f"needs at least d0 samples; X has N = {N} columns < d0 = {d0} rows"
             )
+        check_dense("X", N, what="N x N factor of the canonical SVD of X")
         U, sigma, Vt = canonical.svd(X)
         rank_X = _numerical_rank(sigma, X.shape)
         if rank_X < d0:
@@ -320,14 +333,18 @@ class ShallowProblem(_Shape):
         return other
 
     # ------------------------------------------------------------------- helpers
-    def _weights(self, W1, W2, batch: bool = True):
-        W1 = as_matrix("W1", W1, allow_batch=batch)
-        W2 = as_matrix("W2", W2, allow_batch=batch)
-        check_shape("W1", W1, (self._d1, self._d0), "= (d1, d0)")
-        check_shape("W2", W2, (self._d2, self._d1), "= (d2, d1)")
+    def _weights(self, W1, W2, batch: bool = True, check_only: bool = False, names=("W1", "W2")):
+        # check_only: validate without the perturbation of the reproducibility check (for
+        # weights that are checked here and converted later by another method)
+        conv = check_array if check_only else as_matrix
+        n1, n2 = names
+        W1 = conv(n1, W1, allow_batch=batch)
+        W2 = conv(n2, W2, allow_batch=batch)
+        check_shape(n1, W1, (self._d1, self._d0), "= (d1, d0)")
+        check_shape(n2, W2, (self._d2, self._d1), "= (d2, d1)")
         if W1.shape[:-2] != W2.shape[:-2]:
             raise ValueError(
-                f"W1 and W2 must have the same batch shape; got {W1.shape[:-2]} and {W2.shape[:-2]}"
+                f"{n1} and {n2} must have the same batch shape; got {W1.shape[:-2]} and {W2.shape[:-2]}"
             )
         return W1, W2
 
@@ -355,10 +372,13 @@ class ShallowProblem(_Shape):
 
         ``rng`` must be a ``numpy.random.Generator`` (pass ``np.random.default_rng(seed)``);
         ``batch`` adds leading axes.
+
+        Raises ``TypeError`` for another ``rng``, ``ValueError``/``TypeError`` for a negative,
+        infinite or non-real ``scale`` or a ``batch`` that is not a tuple of integers >= 0.
         """
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-        batch = tuple(batch)
+        as_generator("rng", rng)
+        scale = as_nonnegative_float("scale", scale)
+        batch = as_shape("batch", batch)
         W1 = scale * rng.standard_normal(batch + (self._d1, self._d0))
         W2 = scale * rng.standard_normal(batch + (self._d2, self._d1))
         return W1, W2
@@ -440,7 +460,7 @@ class ShallowProblem(_Shape):
         broadcast against each other.
         """
         W1, W2 = self._weights(W1, W2)
-        return _hvp(self._data, self._mu, W1, W2, *self._weights(V1, V2))
+        return _hvp(self._data, self._mu, W1, W2, *self._weights(V1, V2, names=("V1", "V2")))
 
     def hessian(self, W1, W2) -> np.ndarray:
         r"""Dense Hessian of g in the parameter order ``[W1.ravel(), W2.ravel()]``.
@@ -465,8 +485,18 @@ class ShallowProblem(_Shape):
 
         Each block is written once into a preallocated array (no Kronecker temporaries
         of full size), so the cost is close to that of filling an ``n x n`` array.
+
+        Raises
+        ------
+        ValueError
+            Weights of the wrong shape (batches are refused), NaN or infinite entries, or
+            ``n_params`` so large that the ``n x n`` array would exceed the dense-size limit
+            (checked before allocating; see ``landscape._checks.dense_limit``).
+        TypeError
+            Weights that are not real arrays.
         """
         W1, W2 = self._weights(W1, W2, batch=False)
+        check_dense("W1, W2", self.n_params)
         d0, d1, d2, mu = self._d0, self._d1, self._d2, self._mu
         C = self._XXt
         K = W1 @ C

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_index, as_positive_int
+from ._checks import (as_generator, as_int, as_nonnegative_float, as_positive_float,
+                      as_positive_int)
 from .shallow import ShallowProblem, _hvp
 from .training import ProblemStack, _data, _gradient, gradient_descent, minimize_lbfgs
 
@@ -34,9 +35,13 @@ __all__ = ["Search", "classify", "escapes", "find_critical_points", "hessian_vec
 
 def hessian_vector_product(problem, W1, W2, V1, V2):
     """``Hess g(W) [V]`` for a :class:`ShallowProblem` or a :class:`ProblemStack`, with leading
-    batch axes allowed (the products of ``ShallowProblem.hessian_vector_product``)."""
+    batch axes allowed (the products of ``ShallowProblem.hessian_vector_product``).
+
+    Refuses a ``problem`` of another type and weights or directions of the wrong shapes or
+    with NaN, infinite or non-real entries (the message names the argument)."""
     if not isinstance(problem, (ShallowProblem, ProblemStack)):
         raise TypeError(f"problem must be a ShallowProblem or a ProblemStack; got {type(problem).__name__}")
+    problem._weights(V1, V2, check_only=True, names=("V1", "V2"))
     W1, W2 = problem._weights(W1, W2)
     V1, V2 = problem._weights(V1, V2)
     return _hvp(_data(problem), problem.mu, W1, W2, V1, V2)
@@ -66,7 +71,11 @@ class Search:
 
 def find_critical_points(problem, W1, W2, max_iter: int = 2000, memory: int = 20) -> Search:
     """Minimize ``phi = 1/2 ||grad g||^2`` from every start at once (batched L-BFGS,
-    :func:`landscape.training.minimize_lbfgs`), and report where each run ended."""
+    :func:`landscape.training.minimize_lbfgs`), and report where each run ended.
+
+    Refuses a ``problem`` of another type, weights of the wrong shapes or with NaN, infinite
+    or non-real entries, and ``max_iter``, ``memory`` that are not integers >= 1."""
+    max_iter, memory = as_positive_int("max_iter", max_iter), as_positive_int("memory", memory)
     if not isinstance(problem, (ShallowProblem, ProblemStack)):
         raise TypeError(f"problem must be a ShallowProblem or a ProblemStack; got {type(problem).__name__}")
     W1, W2 = problem._weights(W1, W2)
@@ -101,7 +110,12 @@ def classify(problem: ShallowProblem, W1, W2, tol: float) -> tuple[str, float]:
     """Sort a critical point by the dense Hessian: ``("strict saddle", lambda_min)`` if an
     eigenvalue is below ``-tol``; otherwise ``("global minimum", lambda_min)`` if the value is
     within ``tol`` of the global minimum, and ``("second-order critical, not global",
-    lambda_min)`` if not (a candidate spurious local minimum or a non-strict saddle)."""
+    lambda_min)`` if not (a candidate spurious local minimum or a non-strict saddle).
+
+    Refuses a ``problem`` of another type, weights of the wrong shapes or with NaN, infinite
+    or non-real entries, a negative or non-finite ``tol``, and (before allocating it) a
+    Hessian above the dense-size limit (``landscape._checks.dense_limit``)."""
+    tol = as_nonnegative_float("tol", tol)
     if not isinstance(problem, ShallowProblem):
         raise TypeError(f"problem must be a ShallowProblem; got {type(problem).__name__}")
     lam_min = float(np.linalg.eigvalsh(problem.hessian(W1, W2))[0])
@@ -120,13 +134,21 @@ def escapes(problem: ShallowProblem, W1, W2, rng, radius: float = 1e-4, n_tries:
     Clearly positive (beyond roundoff) means ``W`` is not a local minimum: descent from a
     neighbourhood leaves its level. The step is ``0.5 / L`` with ``L`` the largest Hessian
     eigenvalue at ``W`` unless given.
+
+    Refuses a ``problem`` of another type, an ``rng`` that is not a Generator, weights of the
+    wrong shapes or with NaN, infinite or non-real entries, a ``radius`` or ``step`` that is
+    not positive and finite, ``n_tries`` and ``n_steps`` that are not integers >= 1, and
+    (when ``step`` is not given) a Hessian above the dense-size limit.
     """
+    radius = as_positive_float("radius", radius)
+    n_tries, n_steps = as_positive_int("n_tries", n_tries), as_positive_int("n_steps", n_steps)
+    step = None if step is None else as_positive_float("step", step)
     if not isinstance(problem, ShallowProblem):
         raise TypeError(f"problem must be a ShallowProblem; got {type(problem).__name__}")
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
     n_tries = as_positive_int("n_tries", n_tries)
-    n_steps = as_index("n_steps", n_steps, minimum=1)
+    n_steps = as_int("n_steps", n_steps, 1)
     W1, W2 = problem._weights(W1, W2, batch=False)
     if step is None:
         step = 0.5 / float(np.linalg.eigvalsh(problem.hessian(W1, W2))[-1])

@@ -19,7 +19,8 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from ._checks import as_index, as_matrix, as_nonnegative_float, as_positive_int, check_shape
+from ._checks import (as_generator, as_int, as_matrix, as_nonnegative_float, as_positive_float,
+                      as_positive_int, as_real, as_shape, check_array, check_shape)
 from .shallow import ShallowProblem, _Shape, _f, _gradient, _rho
 from .spectrum import hessian_operator
 
@@ -57,9 +58,21 @@ class ProblemStack(_Shape):
     The methods mirror :class:`~landscape.shallow.ShallowProblem`: ``f`` of (1) in its reduced
     form ``1/2 ||W2 W1 U Sigma - Y V||^2 + 1/2 (||Y||^2 - ||YV||^2)``, ``rho`` of (3), ``value``
     ``= f + mu/4 rho`` of (2) and the gradient (18)-(19).
+
+    Raises
+    ------
+    TypeError
+        ``problems`` not a sequence of :class:`~landscape.shallow.ShallowProblem`.
+    ValueError
+        No problem, or problems of different shapes or ``mu``. The methods refuse weights
+        without the stack axis ``B`` or of the wrong shapes, and NaN, infinite, complex or
+        non-numeric entries, like those of :class:`~landscape.shallow.ShallowProblem`.
     """
 
     def __init__(self, problems):
+        if not isinstance(problems, ShallowProblem) and (
+                isinstance(problems, (str, bytes)) or not hasattr(problems, "__iter__")):
+            raise TypeError(f"problems must be a sequence of ShallowProblem; got {type(problems).__name__}")
         problems = list(problems) if not isinstance(problems, ShallowProblem) else [problems]
         if not problems:
             raise ValueError("problems must hold at least one ShallowProblem; got an empty sequence")
@@ -119,21 +132,26 @@ class ProblemStack(_Shape):
         return np.array([p.global_minimum() for p in self._problems])
 
     def random_weights(self, rng, scale: float = 1.0, batch: tuple[int, ...] = ()):
-        """Gaussian weights of shape ``(*batch, B, d1, d0)`` and ``(*batch, B, d2, d1)``."""
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-        lead = tuple(batch) + (self.size,)
+        """Gaussian weights of shape ``(*batch, B, d1, d0)`` and ``(*batch, B, d2, d1)``.
+
+        Refuses an ``rng`` that is not a ``numpy.random.Generator``, a negative or non-finite
+        ``scale`` and a ``batch`` that is not a tuple of integers >= 0."""
+        as_generator("rng", rng)
+        scale = as_nonnegative_float("scale", scale)
+        lead = as_shape("batch", batch) + (self.size,)
         return (scale * rng.standard_normal(lead + (self._d1, self._d0)),
                 scale * rng.standard_normal(lead + (self._d2, self._d1)))
 
     # evaluations --------------------------------------------------------------
-    def _weights(self, W1, W2):
-        W1 = as_matrix("W1", W1, ndim=3, allow_batch=True)
-        W2 = as_matrix("W2", W2, ndim=3, allow_batch=True)
-        check_shape("W1", W1, (self.size, self._d1, self._d0), "= (B, d1, d0)")
-        check_shape("W2", W2, (self.size, self._d2, self._d1), "= (B, d2, d1)")
+    def _weights(self, W1, W2, check_only: bool = False, names=("W1", "W2")):
+        conv = check_array if check_only else as_matrix
+        n1, n2 = names
+        W1 = conv(n1, W1, ndim=3, allow_batch=True)
+        W2 = conv(n2, W2, ndim=3, allow_batch=True)
+        check_shape(n1, W1, (self.size, self._d1, self._d0), "= (B, d1, d0)")
+        check_shape(n2, W2, (self.size, self._d2, self._d1), "= (B, d2, d1)")
         if W1.shape[:-3] != W2.shape[:-3]:
-            raise ValueError(f"W1 and W2 must have the same leading axes; got {W1.shape[:-3]} "
+            raise ValueError(f"{n1} and {n2} must have the same leading axes; got {W1.shape[:-3]} "
                              f"and {W2.shape[:-3]}")
         return W1, W2
 
@@ -199,11 +217,11 @@ class Run:
     diverged: np.ndarray | None = None
 
 
-def _check_metrics(metrics) -> dict:
+def _check_metrics(metrics, name: str = "metrics") -> dict:
     if metrics is None:
         return {}
     if not isinstance(metrics, Mapping) or not all(callable(v) for v in metrics.values()):
-        raise TypeError("metrics must be a dict of name -> callable(W1, W2)")
+        raise TypeError(f"{name} must be a dict of name -> callable; got {metrics!r}")
     return dict(metrics)
 
 
@@ -228,16 +246,30 @@ def gradient_descent(problem, W1, W2, step, n_steps: int, record_every: int = 1,
 
     Runs whose objective becomes non-finite (a step too large for them) are stopped at the
     next record and flagged in ``Run.diverged``; the other runs are not affected.
+
+    Raises
+    ------
+    TypeError
+        ``problem`` of another type; non-real weights or steps; non-integer ``n_steps`` or
+        ``record_every``; ``metrics`` that are not a dict of callables.
+    ValueError
+        Weights of the wrong shapes, NaN or infinite entries; a step that is not positive
+        and finite (or an empty array of steps, or one that does not broadcast against the
+        batch shape); ``n_steps < 0``; ``record_every < 1``.
     """
     _check_problem(problem)
-    step_arr = np.asarray(step, dtype=float)
-    if step_arr.size == 0 or not (np.all(np.isfinite(step_arr)) and np.all(step_arr > 0)):
+    step_arr = check_array("step", step, ndim=0, allow_batch=True)
+    if not np.all(step_arr > 0):
         raise ValueError(f"step must be a positive finite number (or array of them); got {step}")
-    n_steps = as_index("n_steps", n_steps)
-    record_every = as_index("record_every", record_every, minimum=1)
+    n_steps = as_int("n_steps", n_steps, 0)
+    record_every = as_positive_int("record_every", record_every)
     metrics = _check_metrics(metrics)
     W1, W2 = problem._weights(W1, W2)
-    batch = np.broadcast_shapes(W1.shape[:-2], step_arr.shape)
+    try:
+        batch = np.broadcast_shapes(W1.shape[:-2], step_arr.shape)
+    except ValueError:
+        raise ValueError(f"step of shape {step_arr.shape} does not broadcast against the batch "
+                         f"shape {W1.shape[:-2]} of the weights") from None
     W1 = np.array(np.broadcast_to(W1, batch + W1.shape[-2:]))
     W2 = np.array(np.broadcast_to(W2, batch + W2.shape[-2:]))
     scalar_step = step_arr.ndim == 0
@@ -294,11 +326,18 @@ class LBFGSResult:
 def lbfgs(problem: ShallowProblem, W1, W2, maxiter: int = 5000, gtol: float = 1e-10,
           ftol: float = 1e-15, memory: int = 10) -> LBFGSResult:
     """Minimize the problem's objective with L-BFGS (``scipy.optimize.minimize``, L-BFGS-B
-    without bounds) from ``(W1, W2)``, using the exact gradient."""
+    without bounds) from ``(W1, W2)``, using the exact gradient.
+
+    Refuses (``TypeError``/``ValueError`` naming the argument) a ``problem`` that is not a
+    :class:`~landscape.shallow.ShallowProblem`, weights of the wrong shapes or with NaN,
+    infinite or non-real entries, ``maxiter`` and ``memory`` that are not integers >= 1 and
+    tolerances that are negative or not finite."""
     from scipy.optimize import minimize
 
     if not isinstance(problem, ShallowProblem):
         raise TypeError(f"problem must be a ShallowProblem; got {type(problem).__name__}")
+    maxiter, memory = as_positive_int("maxiter", maxiter), as_positive_int("memory", memory)
+    gtol, ftol = as_nonnegative_float("gtol", gtol), as_nonnegative_float("ftol", ftol)
 
     def fun(theta):
         W1_, W2_ = problem.unpack(theta)
@@ -347,6 +386,10 @@ def lbfgs_path(problem: ShallowProblem, W1, W2, memory: int = 100, maxiter: int 
     and, through ``minimize``'s callback, after every iteration. The run stops at ``maxiter``
     iterations, ``maxfun`` evaluations, or when SciPy's line search can make no further
     progress (its tolerances ``gtol`` and ``ftol`` are set to 0). ``memory`` is ``maxcor``.
+
+    Refuses a ``problem`` that is not a :class:`~landscape.shallow.ShallowProblem`, weights of
+    the wrong shapes or with NaN, infinite or non-real entries, counts that are not integers
+    >= 1 and ``metrics`` that are not a dict of callables.
     """
     from scipy.optimize import minimize
 
@@ -468,6 +511,15 @@ def batched_lbfgs(problem, W1, W2, memory: int = 100, max_iter: int = 500, max_f
         Relative progress tolerance (see above); 0 disables it.
     metrics : dict of str -> callable, optional
         Recorded after every iteration, like the objective.
+
+    Raises
+    ------
+    TypeError
+        ``problem`` of another type, non-real weights, non-integer counts, non-real ``c1``,
+        ``c2`` or ``prog_tol``, ``metrics`` that are not a dict of callables.
+    ValueError
+        Weights of the wrong shapes or with NaN or infinite entries, counts below 1,
+        ``prog_tol < 0``, constants outside ``0 < c1 < c2 < 1``.
     """
     _check_problem(problem)
     metrics = _check_metrics(metrics)
@@ -537,6 +589,15 @@ def minimize_lbfgs(fun: Callable, x0, memory: int = 100, max_iter: int = 500, ma
 
     Other parameters are those of :func:`batched_lbfgs`.
 
+    Raises
+    ------
+    TypeError
+        ``fun`` or ``record`` not callable; non-real ``x0``, ``c1``, ``c2``, ``prog_tol``;
+        non-integer counts.
+    ValueError
+        ``x0`` empty or with NaN or infinite entries, counts below 1, ``prog_tol < 0``,
+        constants outside ``0 < c1 < c2 < 1``.
+
     Notes
     -----
     ``H grad`` is computed in the compact form of Byrd, Nocedal and Schnabel (1994),
@@ -548,11 +609,12 @@ def minimize_lbfgs(fun: Callable, x0, memory: int = 100, max_iter: int = 500, ma
     prog_tol = as_nonnegative_float("prog_tol", prog_tol)
     memory, max_iter, max_fev, max_ls = (as_positive_int(n, v) for n, v in (
         ("memory", memory), ("max_iter", max_iter), ("max_fev", max_fev), ("max_ls", max_ls)))
+    c1, c2 = as_real("c1", c1), as_real("c2", c2)
     if not (0.0 < c1 < c2 < 1.0):
         raise ValueError(f"need 0 < c1 < c2 < 1 (Wolfe conditions); got c1 = {c1}, c2 = {c2}")
     if not callable(fun):
         raise TypeError(f"fun must be callable; got {type(fun).__name__}")
-    record = _check_metrics(record)
+    record = _check_metrics(record, "record")
     x = as_matrix("x0", x0, ndim=1, allow_batch=True).copy()
     batch, n = x.shape[:-1], x.shape[-1]
 
@@ -844,7 +906,13 @@ def largest_eigenvalue(problem: ShallowProblem, W1, W2) -> float:
     Lanczos is :func:`landscape.spectrum.extreme_eigenvalue` (plain run first, then the run
     shifted by the spectral radius; the answer's residual is checked; the dense answer, with
     a ``RuntimeWarning``, when the check fails).
-    """
+
+    Refuses a ``problem`` that is not a :class:`~landscape.shallow.ShallowProblem` and
+    weights (one point, no batch) of the wrong shapes or with NaN, infinite or non-real
+    entries."""
+    if not isinstance(problem, ShallowProblem):
+        raise TypeError(f"problem must be a ShallowProblem; got {type(problem).__name__}")
+    problem._weights(W1, W2, batch=False, check_only=True)
     n = problem.n_params
     if n < 16:
         return float(np.linalg.eigvalsh(problem.hessian(W1, W2))[-1])
@@ -858,6 +926,11 @@ def step_from_curvature(problem: ShallowProblem, fraction: float = 0.5) -> float
     """A constant step size: ``fraction / L``, with ``L`` the largest Hessian eigenvalue at
     the balanced global minimizer (the curvature where a converging run ends).
 
-    The same rule applied to f (``mu = 0``) and to g gives each its own step.
+    The same rule applied to f (``mu = 0``) and to g gives each its own step. Refuses a
+    ``problem`` that is not a :class:`~landscape.shallow.ShallowProblem` and a ``fraction``
+    that is not a positive finite number.
     """
+    if not isinstance(problem, ShallowProblem):
+        raise TypeError(f"problem must be a ShallowProblem; got {type(problem).__name__}")
+    fraction = as_positive_float("fraction", fraction)
     return fraction / largest_eigenvalue(problem, *problem.balanced_minimizer())

@@ -66,15 +66,37 @@ def static_explorer(render: Callable, params: dict[str, Sequence], fmt: Callable
     ipywidgets.VBox
         Display it as the last expression of a cell. Tag that cell ``nbval-ignore-output``:
         the pre-rendered outputs reach nbval as plain streams.
+
+    Raises
+    ------
+    TypeError
+        A ``render`` that is not callable; ``params``, ``initial`` that are not dicts; a
+        parameter whose values are not a list; a ``fmt`` that is neither callable nor a dict.
+    ValueError
+        No parameter or more than two; a parameter without values; an ``initial`` value that
+        is not among the parameter's values.
     """
     import ipywidgets as w
 
+    if not callable(render):
+        raise TypeError(f"render must be callable; got {type(render).__name__}")
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict of name -> list of values; got {type(params).__name__}")
     if not 1 <= len(params) <= 2:
-        raise ValueError(f"static_explorer takes one or two parameters; got {len(params)}")
+        raise ValueError(f"static_explorer takes one or two parameters (params); got {len(params)}")
     names = list(params)
     for name in names:
+        if isinstance(params[name], (str, bytes)) or not hasattr(params[name], "__len__"):
+            raise TypeError(f"params[{name!r}] must be a list of values; got {type(params[name]).__name__}")
         if len(params[name]) == 0:
-            raise ValueError(f"parameter {name!r} has no values")
+            raise ValueError(f"params[{name!r}] has no values")
+    if not (callable(fmt) or isinstance(fmt, dict)):
+        raise TypeError(f"fmt must be a callable or a dict of callables; got {type(fmt).__name__}")
+    if initial is not None and not isinstance(initial, dict):
+        raise TypeError(f"initial must be a dict of name -> value; got {type(initial).__name__}")
+    for name, v in (initial or {}).items():
+        if name not in params or v not in list(params[name]):
+            raise ValueError(f"initial[{name!r}] = {v!r} is not one of the values of params")
     fmts = {n: (fmt.get(n, str) if isinstance(fmt, dict) else fmt) for n in names}
     initial = initial or {}
     index = {n: list(params[n]).index(initial[n]) if n in initial else 0 for n in names}

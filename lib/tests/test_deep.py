@@ -265,7 +265,7 @@ def test_bad_weights():
         net.value([np.zeros((2, 4)), np.zeros((3, 3))])
     with pytest.raises(ValueError, match=r"list of k = 2 matrices .* got 3"):
         net.value(good + [np.zeros((3, 3))])
-    with pytest.raises(ValueError, match=r"M1 must be finite"):
+    with pytest.raises(ValueError, match=r"Ms\[0\] \(M1\) must be finite"):
         net.gradient([np.full((2, 4), np.nan), good[1]])
     with pytest.raises(ValueError, match=r"same batch shape"):
         net.value([np.zeros((5, 2, 4)), np.zeros((3, 2))])

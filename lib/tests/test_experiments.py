@@ -55,7 +55,7 @@ def test_metrics_against_their_definitions():
 def test_draw_errors():
     with pytest.raises(TypeError, match="setup must be a Setup"):
         draw("lin10", [0])
-    with pytest.raises(ValueError, match="seeds must not be empty"):
+    with pytest.raises(ValueError, match="seeds must hold at least one seed"):
         draw(SETUPS[0], [])
     with pytest.raises(ValueError, match="N must be at least d0 = 20"):
         draw(SETUPS[1], [0], N=10)
@@ -197,7 +197,7 @@ def test_descend_reaches_the_minimum_from_unbalanced_points():
     S1, S2 = np.zeros((1, 2, 4)), np.zeros((1, 5, 2))
     at_zero = (0.5 * np.sum(p.Y**2) - p.global_minimum()) / (0.5 * np.sum(p.Y**2))
     assert descend(p, S1, S2)[0] == pytest.approx(at_zero) and at_zero > 0.1
-    with pytest.raises(ValueError, match="batches of weights"):
+    with pytest.raises(ValueError, match="W1 must be a 3-D array"):
         descend(p, W1[0], W2[0])
 
 

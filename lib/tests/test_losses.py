@@ -140,7 +140,7 @@ Y0 = rng0.standard_normal((2, 6))
         (lambda: Quadratic(np.where(X0 > 1, np.nan, X0), Y0), ValueError, r"X must be finite"),
         (lambda: Quadratic(X0, Y0[0]), ValueError, r"Y must be a 2-D array; got ndim = 1"),
         (lambda: Huber(X0, Y0, delta=0.0), ValueError, r"delta must be > 0"),
-        (lambda: Huber(X0, Y0, delta=-1.0), ValueError, r"delta must be >= 0; got -1.0"),
+        (lambda: Huber(X0, Y0, delta=-1.0), ValueError, r"delta must be > 0; got -1.0"),
         (lambda: SoftmaxCrossEntropy(X0, [0, 1, 2, 3, 1, 0], n_classes=3), ValueError,
          r"labels must be in \[0, n_classes\) = \[0, 3\); got 3 at sample 3"),
         (lambda: SoftmaxCrossEntropy(X0, [0, 1, -1, 2, 1, 0]), ValueError, r"got -1 at sample 2"),
@@ -151,7 +151,7 @@ Y0 = rng0.standard_normal((2, 6))
         (lambda: Custom((2, 3), 1.0, lambda P: P), TypeError, r"value must be callable"),
         (lambda: WeightedQuadratic(-np.ones((2, 2)), np.ones((2, 2))), ValueError, r"weights must be positive"),
         (lambda: WeightedQuadratic(np.ones((2, 2)), np.ones((2, 3))), ValueError, r"same shape"),
-        (lambda: Custom((2, 0), lambda P: 0.0, lambda P: P), ValueError, r"shape must be a pair"),
+        (lambda: Custom((2, 0), lambda P: 0.0, lambda P: P), ValueError, r"shape\[1\] must be >= 1; got 0"),
     ],
 )
 def test_bad_inputs(make, exc, message):
