@@ -115,11 +115,16 @@ def _add_note(app, doctree):
 
 
 def _resolve_links(app, doctree, docname):
-    base = app.builder.get_target_uri(docname) if hasattr(app.builder, "get_target_uri") else ""
-    for ref in doctree.findall(nodes.reference):
+    """Links relative to the page in the HTML site; elsewhere (the single-page build printed
+    to the PDF) the file names stay as text: a PDF cannot link to the site's files."""
+    for ref in list(doctree.findall(nodes.reference)):
         target = ref.get("run_chapter_target")
-        if target:
-            ref["refuri"] = relative_uri(base, target) if "#" not in base and base else target
+        if not target:
+            continue
+        if app.builder.name == "html":
+            ref["refuri"] = relative_uri(app.builder.get_target_uri(docname), target)
+        else:
+            ref.replace_self(ref.children)
 
 
 def _ship_files(app, exception):

@@ -9,6 +9,8 @@ puts much on every page and into the site that no page of this book needs. This 
   search tools from every page but search.html (the book does not use search-as-you-type);
 - leaves sphinx-design's CSS and JavaScript out of pages that use no sphinx-design
   component (Jupyter Book loads the extension; the book has no card, tab or grid);
+- adds the print style (static/book-print.css and book-print.js: code wraps, tables,
+  images and display equations fit the page), for a reader's print and for `make pdf`;
 - deletes from the built site the files that no page can request (``UNUSED``): the Font
   Awesome JavaScript and its source map, the other source maps, the .ttf copies of the
   web fonts (every browser reads the .woff2 that the CSS names first), and the theme's
@@ -41,6 +43,9 @@ def _config_inited(app, config):
     templates = str(HERE / "templates")
     if templates not in config.templates_path:
         config.templates_path.insert(0, templates)
+    static = str(HERE / "static")
+    if static not in config.html_static_path:
+        config.html_static_path.append(static)
 
 
 def _page_context(app, pagename, templatename, context, doctree):
@@ -70,6 +75,9 @@ def _remove_unused(app, exception):
 
 def setup(app):
     app.connect("config-inited", _config_inited)
+    # Print: nothing cut at the margins (a reader's print and the PDF of `make pdf`).
+    app.add_css_file("book-print.css", media="print")
+    app.add_js_file("book-print.js")
     app.connect("html-page-context", _page_context)
     app.connect("build-finished", _remove_unused)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}
