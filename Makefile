@@ -123,7 +123,7 @@ test: venv
 
 # ---------------------------------------------------------------- working on notebooks
 lab: venv
-	@$(PY) -c "import jupyterlab" 2>/dev/null || \
+	@$(PY) -c "import jupyterlab, jupyterlab_myst" 2>/dev/null || \
 	  $(STAGE) install-lab $(T_INSTALL) $(PY) -m pip install --disable-pip-version-check -q -r requirements-lab.txt
 	@$(PY) -m jupyter kernelspec list
 	timeout --foreground $(T_LAB) $(VENV)/bin/jupyter lab $(LAB_ARGS) \
