@@ -11,6 +11,8 @@ puts much on every page and into the site that no page of this book needs. This 
   component (Jupyter Book loads the extension; the book has no card, tab or grid);
 - adds the print style (static/book-print.css and book-print.js: code wraps, tables,
   images and display equations fit the page), for a reader's print and for `make pdf`;
+- adds the screen style static/book-screen.css and book-fit.js (nothing wider than its
+  column: see those files);
 - deletes from the built site the files that no page can request (``UNUSED``): the Font
   Awesome JavaScript and its source map, the other source maps, the .ttf copies of the
   web fonts (every browser reads the .woff2 that the CSS names first), and the theme's
@@ -78,6 +80,10 @@ def setup(app):
     # Print: nothing cut at the margins (a reader's print and the PDF of `make pdf`).
     app.add_css_file("book-print.css", media="print")
     app.add_js_file("book-print.js")
+    # Screen: nothing wider than its column (MathJax's hidden MathML, long inline code, the
+    # library reference's examples and equations).
+    app.add_css_file("book-screen.css")
+    app.add_js_file("book-fit.js")
     app.connect("html-page-context", _page_context)
     app.connect("build-finished", _remove_unused)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}

@@ -1146,10 +1146,10 @@ def hessian_form_terms(problem: ShallowProblem, W1, W2, V1, V2) -> dict:
     r"""The four terms of the Hessian's quadratic form (31) of paper A along ``(V1, V2)``.
 
     .. math::
-        \nabla^2 g[\Delta, \Delta] = \underbrace{\|(W_2\Delta_1 + \Delta_2W_1)X\|_F^2}_{\text{fit}}
-        + \underbrace{2\langle \Delta_2\Delta_1, (W_2W_1X - Y)X^\top\rangle}_{\text{cross}}
-        + \underbrace{\mu\langle D, \Delta_2^\top\Delta_2 - \Delta_1XX^\top\Delta_1^\top\rangle}_{\text{imbalance}}
-        + \underbrace{\tfrac{\mu}{2}\|W_2^\top\Delta_2 + \Delta_2^\top W_2 - W_1XX^\top\Delta_1^\top
+        \nabla^2 g[\Delta, \Delta] &= \underbrace{\|(W_2\Delta_1 + \Delta_2W_1)X\|_F^2}_{\text{fit}} \\
+        &\quad + \underbrace{2\langle \Delta_2\Delta_1, (W_2W_1X - Y)X^\top\rangle}_{\text{cross}} \\
+        &\quad + \underbrace{\mu\langle D, \Delta_2^\top\Delta_2 - \Delta_1XX^\top\Delta_1^\top\rangle}_{\text{imbalance}} \\
+        &\quad + \underbrace{\tfrac{\mu}{2}\|W_2^\top\Delta_2 + \Delta_2^\top W_2 - W_1XX^\top\Delta_1^\top
           - \Delta_1XX^\top W_1^\top\|_F^2}_{\text{regularizer}}
 
     with ``Delta1 = V1``, ``Delta2 = V2`` and ``D = W2^T W2 - W1 X X^T W1^T`` (zero at every
