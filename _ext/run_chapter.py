@@ -3,7 +3,8 @@
 The HTML build ships, in ``downloads/`` of the site:
 
 - the library ``landscape`` as a wheel (built from ``lib/`` with pip, no network), and
-- one archive of every notebook of the book with the data files it reads
+- one archive of every notebook of the book, without its outputs (a run writes them; the
+  page's download button gives the notebook with them), with the data files it reads
   (``landscape-book-notebooks.zip``: ``landscape-book/<part>/<chapter>.ipynb`` and
   ``landscape-book/<part>/data/*.json``, plus the appendix files its notebooks read);
 
@@ -15,6 +16,7 @@ archive.
 """
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -62,11 +64,28 @@ def build_wheel(target: Path) -> Path:
     return wheel
 
 
+def without_outputs(notebook: Path) -> str:
+    """The notebook with its code cells' outputs, execution counts and saved widget state
+    removed: the archive is for running the chapters (a run writes them again), and the
+    site already offers each notebook with its outputs through the page's download button."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+    nb.get("metadata", {}).pop("widgets", None)
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
 def build_archive(target: Path) -> Path:
     path = target / ARCHIVE
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         for f in archive_members():
-            zf.write(f, f"{ARCHIVE_DIR}/{f.relative_to(ROOT / 'book').as_posix()}")
+            name = f"{ARCHIVE_DIR}/{f.relative_to(ROOT / 'book').as_posix()}"
+            if f.suffix == ".ipynb":
+                zf.writestr(name, without_outputs(f))
+            else:
+                zf.write(f, name)
     return path
 
 
@@ -91,7 +110,7 @@ def run_note(docname: str) -> nodes.admonition:
     para += nodes.literal(text=notebook)
     para += nodes.Text(". To run it on your machine, download the library ")
     para += _link(wheel, f"{DOWNLOADS}/{wheel}")
-    para += nodes.Text(" and the notebooks with their data ")
+    para += nodes.Text(" and the notebooks (without outputs) with their data ")
     para += _link(ARCHIVE, f"{DOWNLOADS}/{ARCHIVE}")
     para += nodes.Text(" from this site, then, in the folder that holds both (Python 3.10 or later;"
                        " NumPy, SciPy, Matplotlib, ipywidgets and MyST-NB come from PyPI):")

@@ -11,8 +11,8 @@
 #   (ui/menu, 426 kB), no speech rule engine (sre, 3.9 MB), no SVG output, no MathML input.
 # - The Jupyter widgets HTML manager as its standalone bundle embed.js (ipywidgets'
 #   base, controls and output models; the book uses no custom widget, so no require.js
-#   and no 3.6 MB embed-amd.js), and the woff2/woff fonts its CSS asks for
-#   (no eot/ttf/svg copies: every browser that runs embed.js reads woff2).
+#   and no 3.6 MB embed-amd.js), and the woff2 fonts its CSS asks for first
+#   (no woff/eot/ttf/svg copies: every browser that runs embed.js reads woff2).
 # - widgets-config.js: a MathJax 2 API shim for the widgets (see that file).
 #
 # Never copy these into a root _static/ folder: Jupyter Book 1.x would then inject every
@@ -30,6 +30,6 @@ mkdir -p _vendor/mathjax/input/tex _vendor/mathjax/output/chtml/fonts
 cp -r "$mj"/input/tex/extensions _vendor/mathjax/input/tex/
 cp -r "$mj"/output/chtml/fonts/woff-v2 _vendor/mathjax/output/chtml/fonts/
 hm=node_modules/@jupyter-widgets/html-manager/dist
-cp "$hm"/embed.js "$hm"/embed.js.LICENSE.txt "$hm"/*.woff "$hm"/*.woff2 _vendor/widgets/
+cp "$hm"/embed.js "$hm"/embed.js.LICENSE.txt "$hm"/*.woff2 _vendor/widgets/
 cp scripts/widgets-config.js _vendor/widgets/
 echo "vendor_assets: _vendor/ ready ($(du -sh _vendor | cut -f1))"
