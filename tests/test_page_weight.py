@@ -20,7 +20,7 @@ import os
 
 import pytest
 
-from test_browser import HTML, PAGES, Watched, base_url, browser, settle, unavailable  # noqa: F401
+from test_browser import HTML, PAGES, Watched, settle, unavailable
 
 MB = 1_000_000
 PAGE_LIMIT = 5 * MB

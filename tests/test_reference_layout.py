@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_browser import HTML, PAGES, base_url, browser, unavailable  # noqa: F401
+from test_browser import HTML, PAGES, unavailable
 
 REFERENCE_PAGES = [p for p in PAGES if p == "book/appendix/reference.html"
                    or p.startswith("book/appendix/reference/")]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from test_browser import HTML, REQUIRE_BROWSER, ROOT, base_url  # noqa: F401
+from test_browser import HTML, REQUIRE_BROWSER, ROOT
 
 # A fast chapter (about 20 s) that uses the library and reads a data file of the archive
 # (deep/depth.ipynb, which reads none, takes about a minute).
