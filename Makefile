@@ -1,6 +1,7 @@
 # The single entry point of the book. GNU make; everything runs in ./.venv (created on demand).
 #
 #   make book      build the HTML book into _build/html (strict: any warning fails)
+#   make pdf       the book, then the whole book as one PDF: _build/html/downloads/landscape-book.pdf
 #   make test      library tests, notebook lint, nbval, strict build, browser checks
 #   make lab       JupyterLab on book/ with the .venv kernel (installs JupyterLab on first use)
 #   make execute   re-execute every notebook and store outputs + widget state
@@ -60,7 +61,7 @@ NOTEBOOKS = $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*
 LIB_TESTS = $(wildcard lib/tests/test_*.py)
 BENCHES   = $(filter-out bench/_%,$(wildcard bench/*.py))
 
-.PHONY: help venv .venv book vendor test lab execute nbval nbval-perturbed bench clean
+.PHONY: help venv .venv book pdf vendor test lab execute nbval nbval-perturbed bench clean
 
 help:
 	@awk '/^#   make /{p=1} p && /^#$$/{exit} p{sub(/^# ?/, ""); print}' $(firstword $(MAKEFILE_LIST))
@@ -89,6 +90,19 @@ book: venv vendor
 	  echo "make book: the build log has warnings (above, full log in _build/build.log)" >&2; exit 1; fi
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
+# The whole book as one PDF, offline: Jupyter Book's single-page HTML build (strict, like
+# `make book`), printed by the Debian Chromium (scripts/build_pdf.py, which fails on anything
+# wider than the printed column and on an unexpected page count). The HTML site links the
+# PDF from its intro page, so `make pdf` runs `make book` first and copies the PDF into it.
+PDF := _build/html/downloads/landscape-book.pdf
+pdf: book
+	@rm -rf _build/pdf && mkdir -p _build/pdf
+	@$(STAGE) pdf-html $(T_BUILD) $(VENV)/bin/jupyter-book build . --builder singlehtml \
+	  --path-output _build/pdf -W -n --keep-going 2>&1 | tee _build/pdf/build.log
+	@if grep -nE 'WARNING|Warning:|warnings? (emitted|reported)' _build/pdf/build.log; then \
+	  echo "make pdf: the build log has warnings (above, full log in _build/pdf/build.log)" >&2; exit 1; fi
+	@$(STAGE) pdf-print $(T_BUILD) $(PY) scripts/build_pdf.py _build/pdf/_build/singlehtml $(PDF)
+
 # ---------------------------------------------------------------- tests
 # Stops at the first failing stage. MPLBACKEND=Agg for the Python tests; nbval's kernels run
 # without it so that ipykernel selects the inline backend the notebooks were executed with
@@ -109,7 +123,7 @@ test: venv
 
 # ---------------------------------------------------------------- working on notebooks
 lab: venv
-	@$(PY) -c "import jupyterlab" 2>/dev/null || \
+	@$(PY) -c "import jupyterlab, jupyterlab_myst" 2>/dev/null || \
 	  $(STAGE) install-lab $(T_INSTALL) $(PY) -m pip install --disable-pip-version-check -q -r requirements-lab.txt
 	@$(PY) -m jupyter kernelspec list
 	timeout --foreground $(T_LAB) $(VENV)/bin/jupyter lab $(LAB_ARGS) \

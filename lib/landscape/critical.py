@@ -1028,7 +1028,7 @@ def survey(problem: ShallowProblem, rng, n_starts: int = 120, scales=(0.3, 1.0, 
 
     Scale. The search, its stopping rule and this tolerance are those of data of unit scale:
     the survey runs on X and Y rescaled by powers of two (the median singular value of X and
-    ``lambda_1`` near 1, see :func:`_unit_problem`) and its points are mapped back, so that
+    ``lambda_1`` near 1, see ``_unit_problem``) and its points are mapped back, so that
     rescaling X or Y does not change which points are found or judged in C (on data already
     of unit scale nothing is rescaled). ``gtol``, if given, and :attr:`SearchResult.grad_norm`
     are in the units of the rescaled data.
@@ -1226,10 +1226,10 @@ def hessian_form_terms(problem: ShallowProblem, W1, W2, V1, V2) -> dict:
     r"""The four terms of the Hessian's quadratic form (31) of paper A along ``(V1, V2)``.
 
     .. math::
-        \nabla^2 g[\Delta, \Delta] = \underbrace{\|(W_2\Delta_1 + \Delta_2W_1)X\|_F^2}_{\text{fit}}
-        + \underbrace{2\langle \Delta_2\Delta_1, (W_2W_1X - Y)X^\top\rangle}_{\text{cross}}
-        + \underbrace{\mu\langle D, \Delta_2^\top\Delta_2 - \Delta_1XX^\top\Delta_1^\top\rangle}_{\text{imbalance}}
-        + \underbrace{\tfrac{\mu}{2}\|W_2^\top\Delta_2 + \Delta_2^\top W_2 - W_1XX^\top\Delta_1^\top
+        \nabla^2 g[\Delta, \Delta] &= \underbrace{\|(W_2\Delta_1 + \Delta_2W_1)X\|_F^2}_{\text{fit}} \\
+        &\quad + \underbrace{2\langle \Delta_2\Delta_1, (W_2W_1X - Y)X^\top\rangle}_{\text{cross}} \\
+        &\quad + \underbrace{\mu\langle D, \Delta_2^\top\Delta_2 - \Delta_1XX^\top\Delta_1^\top\rangle}_{\text{imbalance}} \\
+        &\quad + \underbrace{\tfrac{\mu}{2}\|W_2^\top\Delta_2 + \Delta_2^\top W_2 - W_1XX^\top\Delta_1^\top
           - \Delta_1XX^\top W_1^\top\|_F^2}_{\text{regularizer}}
 
     with ``Delta1 = V1``, ``Delta2 = V2`` and ``D = W2^T W2 - W1 X X^T W1^T`` (zero at every

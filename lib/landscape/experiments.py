@@ -5,15 +5,15 @@ The setups: ``d2 = 20``, ``d1 = 15``, ``N = 100``, ``d0 = 10`` (over-parameteriz
 ``d0 < min(d1, d2)``) or ``d0 = 20``, with Gaussian ``X``, ``W1*``, ``W2*`` and targets
 
 .. math::
-    Y = W_2^\star W_1^\star X \quad (8) \qquad\text{or}\qquad
-    Y = \sigma(W_2^\star W_1^\star X) \quad (9), \qquad
-    \sigma(a) = \begin{cases} a & a \ge 0 \\ 0.8\,a & a < 0 \end{cases}
+    Y &= W_2^\star W_1^\star X \quad (8) \qquad\text{or}\qquad
+    Y = \sigma(W_2^\star W_1^\star X) \quad (9), \\
+    \sigma(a) &= \begin{cases} a & a \ge 0 \\ 0.8\,a & a < 0 \end{cases}
 
 (the leaky ReLU, applied entrywise), and ``mu = 1/8``. The paper plots
 
 .. math::
-    \mathrm{MSE}_o = \frac{\|W_2W_1X - Y\|_F^2}{\|Y\|_F^2}, \qquad
-    \mathrm{MSE}_w = \frac{\|W_2W_1 - W_2^\star W_1^\star\|_F^2}{\|W_2^\star W_1^\star\|_F^2}
+    \mathrm{MSE}_o &= \frac{\|W_2W_1X - Y\|_F^2}{\|Y\|_F^2}, \\
+    \mathrm{MSE}_w &= \frac{\|W_2W_1 - W_2^\star W_1^\star\|_F^2}{\|W_2^\star W_1^\star\|_F^2}
 
 along the iterations (Figures 1-8). What the paper does not say (the scale of the data, the
 initialization, the step size, the iteration budget, the seeds) is a parameter here, with

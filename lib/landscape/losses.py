@@ -5,8 +5,8 @@ Paper B writes the training loss of a deep linear network as a function of the p
 
 .. math::
 
-    L(M_1, \ldots, M_k) = f(M_k \cdots M_1), \qquad
-    f(P) = \sum_{(x, y) \in D} f_y(P x),
+    L(M_1, \ldots, M_k) &= f(M_k \cdots M_1), \\
+    f(P) &= \sum_{(x, y) \in D} f_y(P x),
 
 and asks only that ``f`` be convex and differentiable. The objects of this module are such
 ``f``: each knows the shape ``(m, n)`` of ``P`` (``m = d_k`` outputs, ``n = d_0`` inputs),
@@ -170,8 +170,8 @@ class Quadratic(Loss):
     With the reduced SVD ``X = U S V^T`` over the ``r_X`` nonzero singular values,
 
     .. math::
-        f(P) = \tfrac12 \|P U S - Y V\|_F^2 + \tfrac12 \|Y (I - V V^\top)\|_F^2,
-        \qquad f'(P) = (P X - Y) X^\top = (P U S - Y V)(U S)^\top,
+        f(P) &= \tfrac12 \|P U S - Y V\|_F^2 + \tfrac12 \|Y (I - V V^\top)\|_F^2, \\
+        f'(P) &= (P X - Y) X^\top = (P U S - Y V)(U S)^\top,
 
     so evaluations never touch an array with ``N`` columns, and the part of ``Y`` outside
     the row space of ``X`` (which no ``P`` can fit) is a constant computed once.
@@ -238,8 +238,8 @@ class SoftmaxCrossEntropy(Loss):
     r"""Softmax cross-entropy of the logits ``Z = P X``, summed over samples.
 
     .. math::
-        f(P) = \sum_{i=1}^N \Bigl(\log \sum_{c} e^{z_{ci}} - \sum_c q_{ci} z_{ci}\Bigr),
-        \qquad f'(P) = (\operatorname{softmax}(Z) - Q) X^\top,
+        f(P) &= \sum_{i=1}^N \Bigl(\log \sum_{c} e^{z_{ci}} - \sum_c q_{ci} z_{ci}\Bigr), \\
+        f'(P) &= (\operatorname{softmax}(Z) - Q) X^\top,
 
     with ``Q`` the one-hot matrix of the labels (or given soft labels).
 

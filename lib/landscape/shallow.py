@@ -4,9 +4,9 @@ The objective (1) of the paper and its regularized form (2)-(3),
 
 .. math::
 
-    f(W_1, W_2) = \tfrac12 \|W_2 W_1 X - Y\|_F^2, \qquad
-    g(W_1, W_2) = f(W_1, W_2) + \tfrac{\mu}{4}\,\rho(W_1, W_2), \qquad
-    \rho = \|W_2^\top W_2 - W_1 X X^\top W_1^\top\|_F^2,
+    f(W_1, W_2) &= \tfrac12 \|W_2 W_1 X - Y\|_F^2, \\
+    g(W_1, W_2) &= f(W_1, W_2) + \tfrac{\mu}{4}\,\rho(W_1, W_2), \\
+    \rho &= \|W_2^\top W_2 - W_1 X X^\top W_1^\top\|_F^2,
 
 with paper A's shapes: ``X`` is ``(d0, N)``, ``Y`` is ``(d2, N)``, ``W1`` is ``(d1, d0)``
 and ``W2`` is ``(d2, d1)``; ``d1`` is the width of the hidden layer (``hidden``).
@@ -192,7 +192,8 @@ class ShallowProblem(_Shape):
     The value is computed from the reduced form in the proof of Theorem 2,
 
     .. math::
-        f = \tfrac12 \|W_2 W_1 U\Sigma - Y V\|_F^2 + \tfrac12\bigl(\|Y\|_F^2 - \|YV\|_F^2\bigr),
+        f &= \tfrac12 \|W_2 W_1 U\Sigma - Y V\|_F^2 \\
+          &\quad + \tfrac12\bigl(\|Y\|_F^2 - \|YV\|_F^2\bigr),
 
     whose second term is stored as ``||Y - Y V V^T||^2`` (no cancellation when Y is
     close to the row space of X). The paper prints this constant without the factor
@@ -438,8 +439,8 @@ class ShallowProblem(_Shape):
         r"""Gradient ``(dg/dW1, dg/dW2)``: equations (18) and (19) of the paper.
 
         .. math::
-            \nabla_{W_1} g = W_2^\top (W_2 W_1 X - Y) X^\top - \mu D W_1 X X^\top, \quad
-            \nabla_{W_2} g = (W_2 W_1 X - Y) X^\top W_1^\top + \mu W_2 D,
+            \nabla_{W_1} g &= W_2^\top (W_2 W_1 X - Y) X^\top - \mu D W_1 X X^\top, \\
+            \nabla_{W_2} g &= (W_2 W_1 X - Y) X^\top W_1^\top + \mu W_2 D,
 
         with ``D = W2^T W2 - W1 X X^T W1^T``. (The gradient of the regularizer printed
         just after Lemma 1 is misprinted; this is the form that finite differences confirm.)
@@ -469,10 +470,10 @@ class ShallowProblem(_Shape):
         (31) of the paper,
 
         .. math::
-            \nabla^2 g[\Delta, \Delta] = \|(W_2\Delta_1 + \Delta_2 W_1)X\|_F^2
-            + 2\langle \Delta_2\Delta_1, (W_2W_1X - Y)X^\top\rangle
-            + \mu \langle D, \Delta_2^\top\Delta_2 - \Delta_1 XX^\top \Delta_1^\top\rangle
-            + \tfrac{\mu}{2}\|W_2^\top\Delta_2 + \Delta_2^\top W_2
+            \nabla^2 g[\Delta, \Delta] &= \|(W_2\Delta_1 + \Delta_2 W_1)X\|_F^2 \\
+            &\quad + 2\langle \Delta_2\Delta_1, (W_2W_1X - Y)X^\top\rangle \\
+            &\quad + \mu \langle D, \Delta_2^\top\Delta_2 - \Delta_1 XX^\top \Delta_1^\top\rangle \\
+            &\quad + \tfrac{\mu}{2}\|W_2^\top\Delta_2 + \Delta_2^\top W_2
               - W_1XX^\top\Delta_1^\top - \Delta_1XX^\top W_1^\top\|_F^2 .
 
         With ``C = X X^T``, ``K = W1 C``, ``E = W2 K - Y X^T``, ``G = K W1^T``,

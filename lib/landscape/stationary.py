@@ -4,7 +4,8 @@ A descent method finds minima; to find *every kind* of critical point (saddles t
 instead minimize the squared gradient norm
 
 .. math::
-    \phi(W) = \tfrac12 \|\nabla g(W)\|_F^2, \qquad \nabla\phi(W) = \nabla^2 g(W)\,\nabla g(W),
+    \phi(W) &= \tfrac12 \|\nabla g(W)\|_F^2, \\
+    \nabla\phi(W) &= \nabla^2 g(W)\,\nabla g(W),
 
 whose zeros are exactly the critical points of g (of f when ``mu = 0``). Its gradient is one
 Hessian-vector product, computed here for many starts at once (the products of
