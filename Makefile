@@ -49,11 +49,13 @@ test execute: export OMP_NUM_THREADS := 1
 test execute: export OPENBLAS_NUM_THREADS := 1
 test execute: export MKL_NUM_THREADS := 1
 
-# nbval in strict mode, one notebook per worker (--dist loadscope keeps a notebook's cells
-# in one kernel, in order). NBVAL_WORKERS=0 runs it in this process.
-NBVAL_WORKERS ?= 2
+# Test processes (pytest-xdist): the library tests and nbval run on WORKERS processes;
+# WORKERS=0 runs them in this process. nbval keeps one notebook per worker (--dist
+# loadscope keeps a notebook's cells in one kernel, in order).
+WORKERS ?= 2
+XDIST = $(if $(filter 0,$(WORKERS)),,-n $(WORKERS))
 NBVAL = $(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg \
-  -p no:cacheprovider -q $(if $(filter 0,$(NBVAL_WORKERS)),,-n $(NBVAL_WORKERS) --dist loadscope)
+  -p no:cacheprovider -q $(if $(XDIST),$(XDIST) --dist loadscope)
 # The perturbed mode (lib/landscape/_perturb.py): another machine emulated on this one.
 PERTURBED = LANDSCAPE_PERTURB=1
 
@@ -111,7 +113,7 @@ test: export MPLBACKEND := Agg
 test: venv
 	@start=$$(date +%s); \
 	if [ -n "$(LIB_TESTS)" ]; then \
-	  $(STAGE) lib-tests $(T_LIBTEST) $(PY) -m pytest lib/tests -q -p no:cacheprovider; \
+	  $(STAGE) lib-tests $(T_LIBTEST) $(PY) -m pytest lib/tests -q -p no:cacheprovider $(XDIST); \
 	else echo "--- [lib-tests] skipped: no lib/tests/test_*.py yet"; fi; \
 	$(STAGE) notebook-lint $(T_LINT) $(PY) scripts/check_notebooks.py book; \
 	test -n "$(NOTEBOOKS)" || { echo "make test: no notebook under book/" >&2; exit 1; }; \
