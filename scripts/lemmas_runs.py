@@ -12,10 +12,11 @@ the two-layer Huber network (5, 2, 4) with the same loss, trained from the same 
 
 Theorem 2 check: on each instance of landscape.multistart.THEOREM2_INSTANCES the two-layer
 network with d = 2 is trained from seeds 0 to 39; each run records its final loss and
-gradient norm, and the runs that end above the best value (by more than 1e-6) their Hessian
-report (number of zero eigenvalues, whether it certifies a minimum with d^2 flat
-directions) and the ranks of A and B. Also the end point of one L-BFGS run of the rank-one
-network (seed 0), which the chapter pads into a rank-deficient critical point.
+gradient norm, and the runs that end above the best value (by more than 1e-6) the outcome of
+landscape.deep_training.certify_minimum (number of zero Hessian eigenvalues, whether it
+certifies a local minimum with the d^2 flat directions of GL(d)) and the ranks of A and B.
+Also the end point of one L-BFGS run of the rank-one network (seed 0), which the chapter
+pads into a rank-deficient critical point.
 
 Run:  make venv && OMP_NUM_THREADS=1 .venv/bin/python scripts/lemmas_runs.py
 (about ten seconds). Which seeds end where is chaotic (another machine's roundoff moves it):
@@ -31,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from landscape.deep import DeepLinearNetwork, cut_at_bottleneck, numerical_rank
-from landscape.deep_training import hessian_report, lbfgs, lbfgs_from_seeds
+from landscape.deep_training import certify_minimum, lbfgs, lbfgs_from_seeds
 from landscape.multistart import THEOREM2_INSTANCES, lemma2_cases, theorem2_networks
 
 from atomic_write import write_text
@@ -79,8 +80,8 @@ def main() -> int:
         for s, r in zip(THEOREM2_SEEDS, runs):
             row = [s, _f(r.value), _f(r.grad_norm), None, None, None, None]
             if r.value > best + 1e-6:
-                rep = hessian_report(two, r.Ms)
-                row[3:] = [rep.n_zero, int(rep.certifies_minimum(D * D)),
+                cert = certify_minimum(two, r.Ms)
+                row[3:] = [cert.n_zero, int(cert.certified and cert.n_zero == D * D),
                            numerical_rank(r.Ms[1]), numerical_rank(r.Ms[0])]
             rows.append(row)
         low = lbfgs(one, one.random_weights(np.random.default_rng(0)), gtol=1e-12).Ms

@@ -15,8 +15,8 @@ The helpers work with any network object of :mod:`landscape.deep` (they use ``pa
   of given sizes (evidence for a local minimum where the Hessian cannot decide: at
   degenerate points and for non-differentiable losses);
 * :func:`hessian_report`: gradient norm and Hessian eigenvalues at a point, and
-  :meth:`HessianReport.certifies_minimum`, the second-order certificate of a local minimum
-  with a known number of flat directions;
+  :meth:`HessianReport.critical_psd` (critical, no negative and exactly ``n`` zero
+  eigenvalues); the certificate of a local minimum is :func:`certify_minimum`;
 * :func:`derivative_free_search`: multi-start Nelder-Mead, for losses without a gradient;
 * :func:`runs_from_starts`: many L-BFGS runs against a known optimum, with the fraction
   that reaches it, the iterations, and a Hessian check of the runs that do not.
@@ -340,20 +340,19 @@ class HessianReport:
     n_zero: int
     n_positive: int
 
-    def certifies_minimum(self, n_flat: int, gtol: float = 1e-6) -> bool:
-        """Second-order certificate of a (non-strict) local minimum with ``n_flat`` flat directions.
+    def critical_psd(self, n_zero: int, gtol: float = 1e-6) -> bool:
+        """The spectrum's part of a certificate: the gradient norm is below ``gtol``, no
+        eigenvalue is negative and exactly ``n_zero`` are zero (within ``tol``).
 
-        True when the gradient norm is below ``gtol``, no eigenvalue is negative and exactly
-        ``n_flat`` are zero (within ``tol``). If the point lies on a smooth set of equal loss of
-        dimension ``n_flat`` (e.g. ``(AG, G^{-1}B)`` with ``n_flat = d^2`` for a two-layer
-        network with full-rank factors), the loss grows quadratically in every direction
-        leaving that set, so the point is a local minimum.
+        Not a certificate of a local minimum by itself: it does not check that the zero
+        eigenspace is the tangent of a set of equal loss, nor a margin, nor smoothness; that
+        is :func:`certify_minimum`.
 
-        Refuses an ``n_flat`` that is not an integer >= 0 and a ``gtol`` that is negative or
+        Refuses an ``n_zero`` that is not an integer >= 0 and a ``gtol`` that is negative or
         not finite.
         """
-        n_flat, gtol = as_int("n_flat", n_flat, 0), as_nonnegative_float("gtol", gtol)
-        return bool(self.grad_norm < gtol and self.n_negative == 0 and self.n_zero == int(n_flat))
+        n_zero, gtol = as_int("n_zero", n_zero, 0), as_nonnegative_float("gtol", gtol)
+        return bool(self.grad_norm < gtol and self.n_negative == 0 and self.n_zero == int(n_zero))
 
     @property
     def smallest(self) -> float:
@@ -633,7 +632,9 @@ class MinimumCertificate:
     orthogonal complement; ``regular``: the symmetry directions have the same dimension at
     random nearby points (so they are tangent to a smooth set of equal loss); ``kink_distance``
     for the Huber loss, ``min | |r| - delta | / delta`` over the residuals (``nan`` otherwise);
-    ``failed`` the names of the conditions that fail.
+    ``failed`` the names of the conditions that fail; ``orbit_sine`` the sine of the largest
+    angle between the zero eigenspace of the Hessian and the tangent space of the group orbit
+    (``inf`` when their dimensions differ; informative, not one of the conditions).
     """
 
     Ms: list
@@ -651,6 +652,12 @@ class MinimumCertificate:
     regular: bool
     kink_distance: float
     failed: tuple
+    orbit_sine: float = np.nan
+
+    @property
+    def n_positive(self) -> int:
+        """The number of Hessian eigenvalues above the zero threshold."""
+        return int(self.eigenvalues.size - self.n_negative - self.n_zero)
 
     @property
     def certified(self) -> bool:
@@ -720,7 +727,14 @@ def certify_minimum(net, Ms, polish_steps: int = 30, gtol: float = 1e-8, zero_rt
     failed = tuple(name for name, ok in (
         ("gradient", gn < gtol), ("tangent", resid <= ztol), ("margin", margin > margin_rtol * scale),
         ("regular", regular), ("kink", not kink <= kink_rtol)) if not ok)
-    group_dim = _rank(group_tangent(net, Ms), 1e-8)
+    group = group_tangent(net, Ms)
+    group_dim = _rank(group, 1e-8)
+    w, V = np.linalg.eigh(H)
+    Z = V[:, np.abs(w) <= ztol]                       # the zero eigenspace (its span only)
+    sine = np.inf
+    if Z.shape[1] == group_dim:
+        Gq = np.linalg.svd(group.T, full_matrices=False)[0][:, :group_dim] if group_dim else Z[:, :0]
+        sine = float(np.linalg.norm(Z - Gq @ (Gq.T @ Z), 2)) if group_dim else 0.0
     return MinimumCertificate(Ms, float(v), gn, moved, ev, ztol, int(np.sum(ev < -ztol)),
                               int(np.sum(np.abs(ev) <= ztol)), int(Q.shape[1]), group_dim, resid,
-                              margin, regular, kink, failed)
+                              margin, regular, kink, failed, sine)

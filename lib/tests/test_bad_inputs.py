@@ -699,9 +699,9 @@ add_family(f"{DT}.hessian_report", lambda v: deep_training.hessian_report(NET, M
 add(f"{DT}.hessian_report", lambda: deep_training.hessian_report(_big()[3], [np.zeros((1000, 1000))] * 2),
     ValueError, "Ms", "dense size")
 _rep = deep_training.hessian_report(NET, MS)
-add_family(f"{DT}.HessianReport.certifies_minimum", lambda v: _rep.certifies_minimum(v), "n_flat",
+add_family(f"{DT}.HessianReport.critical_psd", lambda v: _rep.critical_psd(v), "n_zero",
            BAD_NONNEG_COUNT)
-add_family(f"{DT}.HessianReport.certifies_minimum", lambda v: _rep.certifies_minimum(0, gtol=v), "gtol",
+add_family(f"{DT}.HessianReport.critical_psd", lambda v: _rep.critical_psd(0, gtol=v), "gtol",
            BAD_NONNEGATIVE)
 RS = f"{DT}.runs_from_starts"
 add_family(RS, lambda v: deep_training.runs_from_starts(NET, v, 0.0, maxiter=2), "seeds", BAD_SEEDS)

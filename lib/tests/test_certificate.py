@@ -25,6 +25,7 @@ def test_known_minimum_passes_and_is_a_minimum():
     assert cert.certified, cert
     assert cert.symmetry_dim == cert.group_dim == 4 == cert.n_zero   # GL(2)
     assert cert.n_negative == 0 and cert.kink_distance > 1e-6
+    assert cert.n_positive == net.n_params - 4 and cert.orbit_sine < 1e-8   # zero space = orbit
     # the loss does not go down along random directions nearby (evidence, independent of H)
     theta = net.pack(cert.Ms)
     rng = np.random.default_rng(1)
@@ -52,6 +53,7 @@ def test_non_critical_point_fails():
     net = _two()
     cert = certify_minimum(net, net.random_weights(np.random.default_rng(3)), polish_steps=0)
     assert "gradient" in cert.failed and not cert.certified
+    assert cert.n_zero != cert.group_dim and np.isinf(cert.orbit_sine)   # H is not flat on the orbit
 
 
 def test_residual_on_the_kink_fails():

@@ -352,11 +352,11 @@ def test_lbfgs_from_seeds_packed_loss_and_certificate():
     thetas = np.stack([net.pack(r.Ms) for r in runs])
     np.testing.assert_allclose(fun(thetas), [r.value for r in runs], rtol=1e-14)
     assert fun(thetas[0]).shape == (1,)
-    # the quadratic two-layer network has no spurious minima: a converged run is certified
-    # with d^2 = 4 flat directions; the origin (a saddle) and a wrong count are not
+    # the quadratic two-layer network has no spurious minima: a converged run is critical and
+    # PSD with d^2 = 4 zero eigenvalues; the origin (a saddle) and a wrong count are not
     rep = hessian_report(net, runs[0].Ms)
-    assert rep.certifies_minimum(4) and not rep.certifies_minimum(3)
-    assert not hessian_report(net, [np.zeros(s) for s in net.shapes]).certifies_minimum(4)
+    assert rep.critical_psd(4) and not rep.critical_psd(3)
+    assert not hessian_report(net, [np.zeros(s) for s in net.shapes]).critical_psd(4)
     rec = runs_from_starts(net, [0], rank_constrained_minimum(X, Y, 2), maxiter=1)[0]
     assert not rec.reached and rec.message
 
