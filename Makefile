@@ -120,7 +120,7 @@ test: venv
 	$(STAGE) nbval $(T_NBVAL) env -u MPLBACKEND $(NBVAL) $(NOTEBOOKS); \
 	$(STAGE) nbval-perturbed $(T_NBVAL) env -u MPLBACKEND $(PERTURBED) $(NBVAL) $(NOTEBOOKS); \
 	$(MAKE) --no-print-directory book; \
-	$(STAGE) browser-and-tooling-tests $(T_BROWSER) $(PY) -m pytest tests -q -p no:cacheprovider -rs; \
+	$(STAGE) browser-and-tooling-tests $(T_BROWSER) $(PY) -m pytest tests -q -p no:cacheprovider -rs $(XDIST); \
 	echo "=== make test: all stages passed in $$(( $$(date +%s) - start )) s"
 
 # ---------------------------------------------------------------- working on notebooks
