@@ -76,8 +76,6 @@ def static_explorer(render: Callable, params: dict[str, Sequence], fmt: Callable
         No parameter or more than two; a parameter without values; an ``initial`` value that
         is not among the parameter's values.
     """
-    import ipywidgets as w
-
     if not callable(render):
         raise TypeError(f"render must be callable; got {type(render).__name__}")
     if not isinstance(params, dict):
@@ -97,6 +95,8 @@ def static_explorer(render: Callable, params: dict[str, Sequence], fmt: Callable
     for name, v in (initial or {}).items():
         if name not in params or v not in list(params[name]):
             raise ValueError(f"initial[{name!r}] = {v!r} is not one of the values of params")
+    import ipywidgets as w          # after the checks: bad input is refused without ipywidgets too
+
     fmts = {n: (fmt.get(n, str) if isinstance(fmt, dict) else fmt) for n in names}
     initial = initial or {}
     index = {n: list(params[n]).index(initial[n]) if n in initial else 0 for n in names}
