@@ -6,6 +6,9 @@ or a run killed in the middle (Ctrl-C, a time limit), sees the old file or the n
 never a truncated one. Used by scripts/execute_notebooks.py and every script that writes a
 data file (scripts/*_data.py, scripts/corollary1_runs.py).
 
+``write_json(path, payload, started)`` does that for a data file and reports what it
+wrote (the same line for every data script).
+
 ``read_json_or_set_aside(path)`` reads a resume file; one that cannot be read (truncated by
 a kill before writes were atomic, edited by hand) is reported on stderr and renamed to
 ``<name>.unreadable-<time>``, and the run starts over instead of crashing.
@@ -19,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["read_json_or_set_aside", "write_text"]
+__all__ = ["read_json_or_set_aside", "write_json", "write_text"]
 
 
 def write_text(path, text: str, encoding: str = "utf-8") -> None:
@@ -44,6 +47,15 @@ def write_text(path, text: str, encoding: str = "utf-8") -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def write_json(path, payload, started: float | None = None) -> None:
+    """Write ``payload`` as compact JSON to ``path`` atomically, then report on stderr
+    ``wrote <path> (<size> KB) in <seconds> s`` (the seconds since ``started``, a
+    ``time.perf_counter()`` value, when it is given)."""
+    write_text(path, json.dumps(payload, separators=(",", ":")) + "\n")
+    took = "" if started is None else f" in {time.perf_counter() - started:.0f} s"
+    print(f"wrote {path} ({Path(path).stat().st_size // 1024} KB){took}", file=sys.stderr)
 
 
 def read_json_or_set_aside(path, default):

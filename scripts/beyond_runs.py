@@ -20,7 +20,6 @@ and re-checks, live, only statements with a margin.
 """
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -31,7 +30,7 @@ from landscape.deep_training import derivative_free_search, perturbation_test
 from landscape.multistart import l1_certified, l1_loss, tanh_instance
 from landscape.nonlinear import tanh_end_points
 
-from atomic_write import write_text
+from atomic_write import write_json
 
 OUT = Path(__file__).resolve().parent.parent / "book" / "deep" / "data" / "beyond.json"
 L1_SEEDS = range(30)
@@ -72,9 +71,7 @@ def main() -> int:
                             "weight_norm", "message", "theta", "saturation", "cancellation"],
                  "runs": tanh},
     }
-    write_text(OUT, json.dumps(payload, separators=(",", ":")) + "\n")
-    print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - start:.0f} s",
-          file=sys.stderr)
+    write_json(OUT, payload, start)
     return 0
 
 

@@ -19,7 +19,6 @@ with the records.
 """
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -30,7 +29,7 @@ from landscape.corollary2 import SEARCH, group_end_values, search_losses
 from landscape.deep import DeepLinearNetwork, MultiTowerNetwork
 from landscape.deep_training import certify_minimum, lbfgs_from_seeds
 
-from atomic_write import write_text
+from atomic_write import write_json
 
 OUT = Path(__file__).resolve().parent.parent / "book" / "deep" / "data" / "bottleneck_search.json"
 
@@ -78,9 +77,7 @@ def main() -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     payload = {"grid": SEARCH, "fields": ["start", "value", "certified", "failed", "grad_norm"],
                "instances": instances, "walkthrough": walk}
-    write_text(OUT, json.dumps(payload, separators=(",", ":")) + "\n")
-    print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - start:.0f} s",
-          file=sys.stderr)
+    write_json(OUT, payload, start)
     return 0
 
 

@@ -24,7 +24,6 @@ within a tolerance), never equality with the stored records.
 """
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -33,7 +32,7 @@ from landscape.deep_training import runs_from_starts
 from landscape.corollary1 import (COROLLARY1, COROLLARY1_DEFICIENT, continue_run,
                                   corollary1_config, corollary1_data, relative_layer_norms)
 
-from atomic_write import write_text
+from atomic_write import write_json
 
 OUT = Path(__file__).resolve().parent.parent / "book" / "deep" / "data" / "corollary1.json"
 
@@ -89,9 +88,7 @@ def main() -> int:
                                         "balanced_reached", "balanced_n_iter", "balanced_gap",
                                         "plain_reached", "plain_n_iter", "plain_gap"],
                              "runs": continued}}
-    write_text(OUT, json.dumps(payload, separators=(",", ":")) + "\n")
-    print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - start:.0f} s",
-          file=sys.stderr)
+    write_json(OUT, payload, start)
     return 0
 
 

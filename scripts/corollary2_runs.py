@@ -15,7 +15,6 @@ the robust statements (which runs reach L*, with margins), never equality with t
 """
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -26,7 +25,7 @@ from landscape.corollary2 import COROLLARY2, corollary2_data, corollary2_optimum
 from landscape.deep import MultiTowerNetwork
 from landscape.deep_training import largest_eigenvalue, runs_from_starts
 
-from atomic_write import write_text
+from atomic_write import write_json
 
 OUT = Path(__file__).resolve().parent.parent / "book" / "deep" / "data" / "corollary2.json"
 
@@ -64,9 +63,7 @@ def main() -> int:
     payload = {"grid": grid,       # the table of runs apart, so that only its rows have a seed column
                "results": {"fields": ["seed", "reached", "n_iter", "excess", "grad_norm", "P_norm",
                                       "flat_norm"], "configs": configs}}
-    write_text(OUT, json.dumps(payload, separators=(",", ":")) + "\n")
-    print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - start:.0f} s",
-          file=sys.stderr)
+    write_json(OUT, payload, start)
     return 0
 
 

@@ -24,7 +24,6 @@ the chapter prints these records and re-checks, live, only statements with a mar
 """
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -35,7 +34,7 @@ from landscape.deep import DeepLinearNetwork, cut_at_bottleneck, numerical_rank
 from landscape.deep_training import certify_minimum, lbfgs, lbfgs_from_seeds
 from landscape.multistart import THEOREM2_INSTANCES, lemma2_cases, theorem2_networks
 
-from atomic_write import write_text
+from atomic_write import write_json
 
 OUT = Path(__file__).resolve().parent.parent / "book" / "deep" / "data" / "lemmas.json"
 LEMMA2_SEEDS = range(12)
@@ -109,9 +108,7 @@ def main() -> int:
                                 "rank_B"],
                      "instances": theorem2},
     }
-    write_text(OUT, json.dumps(payload, separators=(",", ":")) + "\n")
-    print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - start:.0f} s",
-          file=sys.stderr)
+    write_json(OUT, payload, start)
     return 0
 
 
