@@ -138,7 +138,7 @@ def continue_run(net, Ms, optimum: float, tol: float | None = None, maxiter: int
     With ``balanced`` the run restarts from the balanced factorization
     (:meth:`~landscape.deep.DeepLinearNetwork.balanced`) of its end-to-end matrix: the same
     product (its singular values beyond ``d``, roundoff of the product, are dropped), hence the
-same loss, with every layer of the same norm; without, L-BFGS simply
+    same loss, with every layer of the same norm; without, L-BFGS simply
     goes on from ``Ms`` (a fresh memory). Either way with the target of the grid (``tol``
     relative to ``L(0) - optimum``, default ``COROLLARY1["tol"]``) and ``maxiter`` further
     iterations (default ``COROLLARY1["maxiter"]``). Returns the

@@ -93,6 +93,8 @@ def flat_part(P) -> np.ndarray:
     >>> flat_part(np.array([[1.0, 2.0], [3.0, 0.0]]))
     array([[2., 1.],
            [2., 1.]])
+
+    Refuses a ``P`` that is not a finite real matrix.
     """
     P = as_matrix("P", P)
     u = np.ones(P.shape[0]) / np.sqrt(P.shape[0])
@@ -120,7 +122,7 @@ def search_losses(seed: int) -> dict:
     ``default_rng(seed)`` draw ``X`` (``n x N``), ``W`` (``m x n``), ``Y = W X + E``, one-hot labels
     ``argmax(W X + 2 G)`` (noisy, so the classes overlap and the minimum is attained) and soft
     labels ``Q`` (as in :func:`corollary2_data`). Returns ``{name: loss}`` in the order of
-    ``SEARCH["losses"]``."""
+    ``SEARCH["losses"]``. Refuses a ``seed`` that is not an integer >= 0."""
     n, m, N = SEARCH["n"], SEARCH["m"], SEARCH["N"]
     rng = np.random.default_rng(as_seed("seed", seed))
     X = rng.standard_normal((n, N))
@@ -143,6 +145,9 @@ def group_end_values(values, certified, rtol: float = 1e-7) -> list[dict]:
 
     >>> [(g["value"], g["count"], g["spurious"]) for g in group_end_values([2.0, 1.0, 2.0], [1, 1, 1])]
     [(1.0, 1, False), (2.0, 2, True)]
+
+    Refuses ``values`` that are empty, not 1-D or not finite, ``certified`` that are not
+    booleans (or 0 and 1) of the same length, and a negative or non-finite ``rtol``.
     """
     v = check_array("values", values, ndim=1)
     c = check_array("certified", certified, ndim=1, allow_empty=True) if not (

@@ -1039,7 +1039,7 @@ def survey(problem: ShallowProblem, rng, n_starts: int = 120, scales=(0.3, 1.0, 
 
     Scale. The search, its stopping rule and this tolerance are those of data of unit scale:
     the survey runs on X and Y rescaled by powers of two (the median singular value of X and
-    ``lambda_1`` near 1, see :func:`_unit_problem`) and its points are mapped back, so that
+    ``lambda_1`` near 1, see ``_unit_problem``) and its points are mapped back, so that
     rescaling X or Y does not change which points are found or judged in C (on data already
     of unit scale nothing is rescaled). ``gtol``, if given, and :attr:`SearchResult.grad_norm`
     are in the units of the rescaled data.

@@ -215,6 +215,10 @@ def smallest_eigenvalue(problem: ShallowProblem, W1, W2, method: str = "auto", t
         Accuracy asked of ARPACK, relative to the largest ``|eigenvalue|`` (Lanczos only).
     seed : int
         Seed of the Lanczos start vector (results are deterministic for a given seed).
+
+    Refuses a ``problem`` that is not a :class:`~landscape.shallow.ShallowProblem`, weights it
+    refuses, an unknown ``method``, a negative or non-finite ``tol`` and a ``seed`` that is not
+    an integer >= 0.
     """
     problem = _check(problem)
     if method not in ("auto", "dense", "lanczos"):

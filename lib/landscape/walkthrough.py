@@ -164,6 +164,9 @@ def lemma1_only_if(problem, W1, W2, floor: float = 1e-12) -> Walkthrough:
     With distinct singular values every ``col{i}.phi`` is zero at a critical point; with a
     repeated value it need not be (the proof's "phi is a left singular vector, phi =
     alpha p_j" fails; ``col{i}.subspace`` is then the zero residual).
+
+    Refuses a ``problem`` that is not a :class:`~landscape.shallow.ShallowProblem`, weights
+    it refuses and a negative or non-finite ``floor``.
     """
     p = _check_problem(problem)
     W1, W2 = p._weights(W1, W2, batch=False)
@@ -245,6 +248,8 @@ def lemma1_if(problem, W1, W2, floor: float = 1e-12) -> Walkthrough:
     ``grad2``; and ``balance = ||D||``. At an element of C the two parts of each fit term
     are equal matrices (``W2^T W2 W1 X X^T = W2^T Y X^T``: in the coordinates of (22), row
     ``i`` of both is ``lambda_j sqrt(lambda_j) q_j^T Sigma U^T`` rotated) and D = 0.
+
+    Refuses what :func:`lemma1_only_if` refuses.
     """
     p = _check_problem(problem)
     W1, W2 = p._weights(W1, W2, batch=False)
@@ -277,6 +282,8 @@ def identity24(problem, W1, W2) -> dict:
     printed, ``(Wtilde2 Wtilde1 - YV) Sigma U^T Wtilde1^T = (W2 W1 X - Y) X^T W1^T R``; the
     second holds without the factor ``Sigma U^T``. Returns the relative residuals
     ``{"first", "second_printed", "second_corrected"}`` (each ``||lhs - rhs|| / ||rhs||``).
+
+    Refuses a ``problem`` of another type and weights it refuses.
     """
     p = _check_problem(problem)
     W1, W2 = p._weights(W1, W2, batch=False)
@@ -301,6 +308,9 @@ def identity34(problem, W1, W2, k: int = 0, alpha=None) -> dict:
     ``p_k alpha^T Wtilde1 Sigma^-1 U^T``; the paper drops ``Sigma^-1 U^T`` (harmless at the
     saddle, where both vanish). ``alpha`` defaults to the first coordinate vector. Returns the
     relative residuals ``{"printed", "corrected"}`` of the two readings.
+
+    Refuses a ``problem`` of another type, weights it refuses, a ``k`` that is not the index of
+    a singular pair and an ``alpha`` that is not a finite real vector of ``d1`` entries.
     """
     p = _check_problem(problem)
     W1, W2 = p._weights(W1, W2, batch=False)
@@ -342,6 +352,9 @@ def lemma2_steps(problem, W1, W2, k=None, floor: float = 1e-12) -> Walkthrough:
     ``residual_sign``: ``||(Wt2 Wt1 - YV) - sum_{i not in Gamma} lambda_i p_i q_i^T||`` (the
     sign as printed) against the same with a minus sign (zero). ``Walkthrough.data`` holds
     ``alpha``, the direction ``Delta1``, ``Delta2`` and the rotation ``R`` (our convention).
+
+    Refuses a ``problem`` of another type, weights it refuses, a point that is not in C, a
+    ``k`` that is not an integer index that qualifies and a negative or non-finite ``floor``.
     """
     from .critical import hessian_form_terms
     from .spectrum import smallest_eigenvalue
