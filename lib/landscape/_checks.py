@@ -1,4 +1,4 @@
-"""Argument checks shared by the modules of :mod:`landscape`: the library's validation layer.
+"""Argument checks shared by the modules of ``landscape``: the library's validation layer.
 
 Every public entry point checks its arguments with the helpers of this module before any
 arithmetic happens, so that a wrong input raises ``TypeError`` (wrong kind of object) or
@@ -19,9 +19,7 @@ was expected and what was given:
 * memory: :func:`check_dense`, the size limit on dense ``n x n`` arrays (Hessians), checked
   before anything is allocated.
 
-The dense-size limit
---------------------
-A dense Hessian of ``n`` parameters takes ``8 n^2`` bytes (7 TiB for a million parameters).
+**The dense-size limit.** A dense Hessian of ``n`` parameters takes ``8 n^2`` bytes (7 TiB for a million parameters).
 Every entry point that would allocate one (or a batch of them, or another array of that
 order) first calls :func:`check_dense`, which raises ``ValueError`` when the array would be
 larger than :data:`DENSE_LIMIT_BYTES` (2 GiB by default). To go above it on purpose, raise

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import canonical
-from ._checks import as_nonnegative_float, as_positive_int, as_seed
+from ._checks import as_bool, as_nonnegative_float, as_positive_int, as_real, as_seed
 from .deep import (DeepLinearNetwork, rank_constrained_minimizer, rank_constrained_minimum,
                    widths_with_bottleneck)
 from .losses import Quadratic
@@ -104,6 +104,11 @@ def corollary1_config(depth: int, place: str, hidden: int, data=None, d: int | N
     return net, rank_constrained_minimum(X, Y, min(widths))
 
 
+def _check_deep(net):
+    if not isinstance(net, DeepLinearNetwork):
+        raise TypeError(f"net must be a landscape.deep.DeepLinearNetwork; got {type(net).__name__}")
+
+
 def relative_layer_norms(net, Ms) -> np.ndarray:
     """The spectral norm of every layer of ``Ms``, divided by the spectral norm that every layer
     of the balanced factorization (:meth:`~landscape.deep.DeepLinearNetwork.balanced`) of the
@@ -115,9 +120,12 @@ def relative_layer_norms(net, Ms) -> np.ndarray:
     >>> P = rank_constrained_minimizer(net.loss.X, net.loss.Y, net.narrowest)
     >>> np.round(relative_layer_norms(net, net.balanced(P)), 12)
     array([1., 1., 1.])
+
+    Refuses a ``net`` that is not a :class:`~landscape.deep.DeepLinearNetwork` and weights
+    ``Ms`` that it refuses.
     """
-    if len(Ms) != net.depth:
-        raise ValueError(f"need {net.depth} layers; got {len(Ms)}")
+    _check_deep(net)
+    Ms = net._weights(Ms, batch=False)
     Pstar = rank_constrained_minimizer(net.loss.X, net.loss.Y, net.narrowest)
     even = np.linalg.norm(net.balanced(Pstar)[0], 2)
     return np.array([np.linalg.norm(np.asarray(M, dtype=np.float64), 2) for M in Ms]) / even
@@ -135,12 +143,23 @@ def continue_run(net, Ms, optimum: float, tol: float | None = None, maxiter: int
     relative to ``L(0) - optimum``, default ``COROLLARY1["tol"]``) and ``maxiter`` further
     iterations (default ``COROLLARY1["maxiter"]``). Returns the
     :class:`~landscape.deep_training.LBFGSResult` and the gap ``(L - optimum) / (L(0) - optimum)``.
+
+    Refuses a ``net`` that is not a :class:`~landscape.deep.DeepLinearNetwork`, weights ``Ms``
+    that it refuses, an ``optimum`` that is not a finite number below ``L(0)``, a negative or
+    non-finite ``tol``, a ``maxiter`` that is not an integer >= 1 and a ``balanced`` that is
+    not a bool.
     """
     from .deep_training import lbfgs
 
-    tol = COROLLARY1["tol"] if tol is None else tol
-    maxiter = COROLLARY1["maxiter"] if maxiter is None else maxiter
+    _check_deep(net)
+    Ms = net._weights(Ms, batch=False)
+    optimum = as_real("optimum", optimum)
+    tol = COROLLARY1["tol"] if tol is None else as_nonnegative_float("tol", tol)
+    maxiter = COROLLARY1["maxiter"] if maxiter is None else as_positive_int("maxiter", maxiter)
+    balanced = as_bool("balanced", balanced)
     span = float(net.loss.value(np.zeros(net.loss.shape))) - optimum
+    if not span > 0:
+        raise ValueError(f"optimum must be below the loss at 0, L(0) = {optimum + span:.6g}; got {optimum}")
     if balanced:          # P has rank <= d; cut the roundoff beyond d before factoring it
         U, s, Vt = canonical.svd(net.product(Ms))
         d = net.narrowest

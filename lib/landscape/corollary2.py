@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .deep import DeepLinearNetwork, rank_constrained_minimum
+from ._checks import as_matrix, as_nonnegative_float, as_seed, check_array, check_shape
+from .deep import DeepLinearNetwork, MultiTowerNetwork, rank_constrained_minimum
 from .losses import Huber, Quadratic, SoftmaxCrossEntropy
 
 __all__ = ["COROLLARY2", "SEARCH", "corollary2_data", "corollary2_optimum", "flat_part", "group_end_values",
@@ -62,10 +63,21 @@ def corollary2_optimum(net, loss_name: str, X, Y) -> float:
     quadratic loss the closed form (:func:`~landscape.deep.rank_constrained_minimum`), for the
     others the best value of L-BFGS (``gtol = 1e-12``) on the two-layer network ``(n, b, m)``
     from the seeds ``COROLLARY2["optimum_seeds"]``.
+
+    Refuses a ``net`` that is not a :class:`~landscape.deep.MultiTowerNetwork`, an unknown
+    ``loss_name``, and ``X``, ``Y`` that are not finite real matrices of shapes ``(n, N)`` and
+    ``(m, N)``.
     """
     from .deep_training import lbfgs_from_seeds
 
+    if not isinstance(net, MultiTowerNetwork):
+        raise TypeError(f"net must be a landscape.deep.MultiTowerNetwork; got {type(net).__name__}")
+    if not isinstance(loss_name, str) or loss_name not in COROLLARY2["losses"]:
+        raise ValueError(f"loss_name must be one of {COROLLARY2['losses']}; got {loss_name!r}")
     m, n = net.loss.shape
+    X, Y = as_matrix("X", X), as_matrix("Y", Y)
+    check_shape("X", X[:, :1], (n, 1), "= (n, N)")
+    check_shape("Y", Y, (m, X.shape[1]), "= (m, N)")
     if net.b >= min(m, n):
         return float(net.loss.minimum())
     if loss_name == "quadratic":
@@ -81,10 +93,10 @@ def flat_part(P) -> np.ndarray:
     >>> flat_part(np.array([[1.0, 2.0], [3.0, 0.0]]))
     array([[2., 1.],
            [2., 1.]])
+
+    Refuses a ``P`` that is not a finite real matrix.
     """
-    P = np.asarray(P, dtype=np.float64)
-    if P.ndim != 2:
-        raise ValueError(f"P must be a matrix; got shape {P.shape}")
+    P = as_matrix("P", P)
     u = np.ones(P.shape[0]) / np.sqrt(P.shape[0])
     return np.outer(u, u @ P)
 
@@ -110,9 +122,9 @@ def search_losses(seed: int) -> dict:
     ``default_rng(seed)`` draw ``X`` (``n x N``), ``W`` (``m x n``), ``Y = W X + E``, one-hot labels
     ``argmax(W X + 2 G)`` (noisy, so the classes overlap and the minimum is attained) and soft
     labels ``Q`` (as in :func:`corollary2_data`). Returns ``{name: loss}`` in the order of
-    ``SEARCH["losses"]``."""
+    ``SEARCH["losses"]``. Refuses a ``seed`` that is not an integer >= 0."""
     n, m, N = SEARCH["n"], SEARCH["m"], SEARCH["N"]
-    rng = np.random.default_rng(int(seed))
+    rng = np.random.default_rng(as_seed("seed", seed))
     X = rng.standard_normal((n, N))
     W = rng.standard_normal((m, n))
     Y = W @ X + rng.standard_normal((m, N))
@@ -133,11 +145,19 @@ def group_end_values(values, certified, rtol: float = 1e-7) -> list[dict]:
 
     >>> [(g["value"], g["count"], g["spurious"]) for g in group_end_values([2.0, 1.0, 2.0], [1, 1, 1])]
     [(1.0, 1, False), (2.0, 2, True)]
+
+    Refuses ``values`` that are empty, not 1-D or not finite, ``certified`` that are not
+    booleans (or 0 and 1) of the same length, and a negative or non-finite ``rtol``.
     """
-    v = np.asarray(values, dtype=np.float64)
-    c = np.asarray(certified, dtype=bool)
-    if v.shape != c.shape or v.ndim != 1:
+    v = check_array("values", values, ndim=1)
+    c = check_array("certified", certified, ndim=1, allow_empty=True) if not (
+        np.asarray(certified).dtype == bool) else np.asarray(certified)
+    if c.ndim != 1 or v.shape != c.shape:
         raise ValueError(f"values and certified must be 1-D of the same length; got {v.shape}, {c.shape}")
+    if not np.all((c == 0) | (c == 1)):
+        raise ValueError("certified must hold booleans (or 0 and 1)")
+    c = c.astype(bool)
+    rtol = as_nonnegative_float("rtol", rtol)
     groups = []
     for i in np.argsort(v, kind="stable"):
         if groups and v[i] - groups[-1]["last"] <= rtol * (1 + abs(v[i])):

@@ -51,8 +51,8 @@ from math import comb
 import numpy as np
 
 from . import canonical
-from ._checks import (as_bool, as_int, as_matrix, as_nonnegative_float, as_positive_int,
-                      check_array, check_dense)
+from ._checks import (as_bool, as_generator, as_int, as_matrix, as_nonnegative_float,
+                      as_positive_float, as_positive_int, check_array, check_dense)
 from .shallow import ShallowProblem
 
 __all__ = [
@@ -493,9 +493,13 @@ def tied_bases(problem: ShallowProblem, n: int, rng=None) -> list:
     with ``n`` even it maps each vector of the block to the other one), a larger block by
     a Haar-random orthogonal matrix drawn from ``rng`` (required then). With distinct
     singular values all ``n`` are the same basis.
+
+    Refuses a ``problem`` of another type, an ``n`` that is not an integer >= 1 and an
+    ``rng`` that is neither None nor a Generator.
     """
     problem = _check_problem(problem)
     n = as_positive_int("n", n)
+    as_generator("rng", rng, optional=True)
     r = problem.rank_Y
     big = [b for b in singular_value_blocks(problem.lam[:r]) if b.size > 2]
     if big and not isinstance(rng, np.random.Generator):
@@ -569,8 +573,12 @@ def tie_dependence(problem: ShallowProblem, n: int = 16, rng=None) -> TieDepende
     basis to those for another), so ``lambda_min`` and the quotient do not depend on it;
     otherwise the map ``W1 -> W1 U Sigma B^T Sigma^-1 U^T`` (``B`` the rotation of the right singular
     vectors) is not orthogonal, the Hessians are only congruent, and both may move.
+
+    Refuses what :func:`tied_bases` refuses.
     """
     problem = _check_problem(problem)
+    n = as_positive_int("n", n)
+    as_generator("rng", rng, optional=True)
     rng = np.random.default_rng(0) if rng is None else rng
     bases = tied_bases(problem, n, rng)
     supports = [c.support for c in critical_points(problem)]
@@ -658,7 +666,10 @@ def lemma1_instances(mu: float) -> dict:
     ``r > d1``, ``r = d1``, a hidden layer wider than the input, rank-deficient targets, and
     repeated singular values of ``Ytilde`` at the cut (``X = 3 I``, ``Y = diag(3, 2, 2)``)
     and at the top; shared by the chapter and ``scripts/lemma1_data.py``.
+
+    Refuses a ``mu`` that is negative or not finite.
     """
+    mu = as_nonnegative_float("mu", mu)
     rng = np.random.default_rng(7)
     return {
         "r > d1": problem_with_spectrum([3, 2, 1], 3, 2, 4, mu, rng),
@@ -1034,8 +1045,8 @@ def survey(problem: ShallowProblem, rng, n_starts: int = 120, scales=(0.3, 1.0, 
     are in the units of the rescaled data.
 
     Refuses a ``problem`` of another type, an ``rng`` that is not a Generator, ``n_starts``
-    and ``max_iter`` that are not integers >= 1, and ``scales`` that are empty or not finite
-    numbers >= 0.
+    and ``max_iter`` that are not integers >= 1, ``scales`` that are empty or not finite
+    numbers >= 0, and a ``factor`` that is not a finite number > 0.
     """
     if np.size(scales) == 0:
         raise ValueError(f"scales must hold at least one scale; got {scales!r}")
@@ -1044,6 +1055,7 @@ def survey(problem: ShallowProblem, rng, n_starts: int = 120, scales=(0.3, 1.0, 
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
     n_starts = as_positive_int("n_starts", n_starts)
     scales = [as_nonnegative_float("scales", s) for s in np.atleast_1d(scales)]
+    factor = as_positive_float("factor", factor)
     unit, kx, m = _unit_problem(problem)
     if unit is not problem:  # the same survey on data of unit scale, mapped back
         sv = survey(unit, rng, n_starts=n_starts, scales=scales, max_iter=max_iter, gtol=gtol,
@@ -1070,10 +1082,14 @@ def survey(problem: ShallowProblem, rng, n_starts: int = 120, scales=(0.3, 1.0, 
 
 
 def support_label(support) -> str:
-    """``"{0,2}"`` for the support ``(0, 2)``; other labels (``"not in C"``) unchanged."""
+    """``"{0,2}"`` for the support ``(0, 2)``; other labels (``"not in C"``) unchanged.
+
+    Refuses a ``support`` that is neither a string nor a sequence of integers >= 0."""
     if isinstance(support, str):
         return support
-    return "{" + ",".join(str(int(j)) for j in support) + "}"
+    if isinstance(support, bytes) or not hasattr(support, "__iter__"):
+        raise TypeError(f"support must be a sequence of integer indices or a label; got {support!r}")
+    return "{" + ",".join(str(as_int(f"support[{i}]", j, 0)) for i, j in enumerate(support)) + "}"
 
 
 def survey_summary(sv: Survey) -> dict:
@@ -1082,7 +1098,11 @@ def survey_summary(sv: Survey) -> dict:
     ``n_starts``, ``n_converged``, ``n_in_C``, ``supports`` (label -> count, by support size
     then lexicographically, :func:`support_label`) and ``worst_residual`` (the largest
     relative distance to C of an end point in C; ``None`` if there is none).
+
+    Refuses an ``sv`` that is not a :class:`Survey`.
     """
+    if not isinstance(sv, Survey):
+        raise TypeError(f"sv must be a landscape.critical.Survey (from survey); got {type(sv).__name__}")
     counts = sorted(sv.counts().items(),
                     key=lambda kv: (isinstance(kv[0], str), len(kv[0]), str(kv[0])))
     res = np.array([pat.residual for pat in sv.patterns if pat is not None and pat.in_C])

@@ -490,6 +490,17 @@ def _towers_of(net):
     return (net.widths,), False
 
 
+def _check_deep_net(net, Ms):
+    """``net`` a network of :mod:`landscape.deep`, ``Ms`` its weights (one point), and a dense
+    ``n_params x n_params`` array within the size limit."""
+    from .deep import DeepLinearNetwork, MultiTowerNetwork
+
+    if not isinstance(net, (DeepLinearNetwork, MultiTowerNetwork)):
+        raise TypeError(f"net must be a DeepLinearNetwork or MultiTowerNetwork; got {type(net).__name__}")
+    net._weights(Ms, batch=False, check_only=True)
+    check_dense("net", net.n_params)
+
+
 def flat_directions(loss) -> np.ndarray:
     """An orthonormal basis (rows, each a flattened ``m x n`` matrix) of the directions ``D``
     with ``f(P + D) = f(P)`` for every ``P``, for the losses of :mod:`landscape.losses`.
@@ -497,15 +508,23 @@ def flat_directions(loss) -> np.ndarray:
     For a loss of ``P X`` (it has an ``X``): the ``D`` with ``D X = 0`` (none when ``X`` has full
     row rank); for the softmax cross-entropy also ``1 w^T`` (the softmax of a column does not
     change when the same number is added to all its entries). Other losses: none.
-    """
-    from .losses import SoftmaxCrossEntropy, row_space
 
+    Refuses a ``loss`` that is not a :class:`~landscape.losses.Loss`, and one whose basis
+    would be a dense array above the size limit (:func:`landscape._checks.check_dense`).
+    """
+    from .losses import Loss, SoftmaxCrossEntropy, row_space
+
+    if not isinstance(loss, Loss):
+        raise TypeError(f"loss must be a landscape.losses.Loss; got {type(loss).__name__}")
     m, n = loss.shape
     rows = []
     X = getattr(loss, "X", None)
     if X is not None:
         X = np.asarray(X, dtype=np.float64)
-        Z = np.linalg.svd(X, full_matrices=True)[0][:, row_space(X)[3]:]     # X^T z = 0
+        rank = row_space(X)[3]
+        check_dense("loss", m * n, what="basis of flat directions",
+                    columns=m * (n - rank) + (n if isinstance(loss, SoftmaxCrossEntropy) else 0))
+        Z = np.linalg.svd(X, full_matrices=True)[0][:, rank:]     # X^T z = 0
         rows += [np.outer(np.eye(m)[a], z).ravel() for a in range(m) for z in Z.T]
     if isinstance(loss, SoftmaxCrossEntropy):
         rows += [np.outer(np.ones(m), np.eye(n)[c]).ravel() for c in range(n)]
@@ -517,10 +536,13 @@ def flat_directions(loss) -> np.ndarray:
 
 def product_jacobian(net, Ms) -> np.ndarray:
     """The derivative of the end-to-end map ``theta -> P``: row ``p`` is ``dP`` (flattened) along
-    the ``p``-th parameter of ``net.pack``; shape ``(n_params, m n)``."""
+    the ``p``-th parameter of ``net.pack``; shape ``(n_params, m n)``.
+
+    Refuses a ``net`` that is not a network of :mod:`landscape.deep`, weights ``Ms`` it
+    refuses, and sizes whose Jacobian would be above the dense-size limit."""
     from .deep import _chain_dproduct, _prefixes
 
-    _check_net(net)
+    _check_deep_net(net, Ms)
     chains, multi = _towers_of(net)
     Vs = net.unpack(np.eye(net.n_params))
     Ts, Vt = (net._weights(Ms, batch=False), Vs) if multi else ([net._weights(Ms, batch=False)], [Vs])
@@ -534,10 +556,12 @@ def group_tangent(net, Ms) -> np.ndarray:
     tower (``M_i -> G M_i``, ``M_{i+1} -> M_{i+1} G^{-1}``, generators ``(E M_i, -M_{i+1} E)``
     for the elementary ``E``), and, where the loss has flat directions
     (:func:`flat_directions`), the translations ``M_k -> M_k + 1 u^T`` of each tower's top layer
-    (softmax shift) and ``M_1 -> M_1 + c z^T`` of its bottom layer (``X^T z = 0``)."""
+    (softmax shift) and ``M_1 -> M_1 + c z^T`` of its bottom layer (``X^T z = 0``).
+
+    Refuses what :func:`product_jacobian` refuses."""
     from .losses import SoftmaxCrossEntropy
 
-    _check_net(net)
+    _check_deep_net(net, Ms)
     chains, multi = _towers_of(net)
     Ts = net._weights(Ms, batch=False) if multi else [net._weights(Ms, batch=False)]
     m, n = net.loss.shape
@@ -580,7 +604,11 @@ def symmetry_tangent(net, Ms, rtol: float = 1e-8) -> np.ndarray:
     for *every* convex ``f`` with the same flat directions: the ``v`` with ``dP(v)`` in the span of
     :func:`flat_directions` (the kernel of the product map's derivative, plus the flat shifts).
     It contains the tangent of the group orbit (:func:`group_tangent`); for a two-layer network
-    with full-rank factors the two are equal (``GL(b)``, plus the shifts)."""
+    with full-rank factors the two are equal (``GL(b)``, plus the shifts).
+
+    Refuses what :func:`product_jacobian` refuses, and a negative or non-finite ``rtol``."""
+    _check_deep_net(net, Ms)
+    rtol = as_nonnegative_float("rtol", rtol)
     J = product_jacobian(net, Ms)
     flat = flat_directions(net.loss)
     Jp = J - (J @ flat.T) @ flat
@@ -594,8 +622,13 @@ def polish(net, Ms, steps: int = 30, rtol: float = 1e-9):
     ``rtol`` times the largest set aside: the flat directions of a symmetry). A step is kept
     only if it lowers the gradient norm (halved up to 20 times otherwise). Newton converges
     to a nearby critical point of any kind; it does not tell minima from saddles. Returns
-    ``(Ms, distance moved)``."""
-    _check_net(net)
+    ``(Ms, distance moved)``.
+
+    Refuses what :func:`product_jacobian` refuses, ``steps`` that are not an integer >= 0 and
+    a negative or non-finite ``rtol``."""
+    _check_deep_net(net, Ms)
+    steps = as_int("steps", steps, 0)
+    rtol = as_nonnegative_float("rtol", rtol)
     theta0 = net.pack(Ms)
     theta = theta0.copy()
 
@@ -696,10 +729,18 @@ def certify_minimum(net, Ms, polish_steps: int = 30, gtol: float = 1e-8, zero_rt
     tangent ``T`` and grows quadratically away from it: a Morse-Bott argument), to the
     precision of the thresholds. The zero threshold is ``zero_rtol`` times the largest
     ``|eigenvalue|`` (at least 1).
+
+    Refuses what :func:`polish` refuses, negative or non-finite tolerances and an ``rng`` that
+    is neither None nor a Generator.
     """
     from .losses import Huber
 
-    _check_net(net)
+    _check_deep_net(net, Ms)
+    polish_steps = as_int("polish_steps", polish_steps, 0)
+    gtol, zero_rtol, margin_rtol, kink_rtol = (
+        as_nonnegative_float(k, v) for k, v in (("gtol", gtol), ("zero_rtol", zero_rtol),
+                                                ("margin_rtol", margin_rtol), ("kink_rtol", kink_rtol)))
+    as_generator("rng", rng, optional=True)
     if polish_steps:
         Ms, moved = polish(net, Ms, steps=polish_steps)
     else:

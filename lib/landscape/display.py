@@ -12,7 +12,9 @@ when they agree and the range when they do not.
 
 from __future__ import annotations
 
-from ._checks import as_int, as_nonnegative_float, as_real
+import numpy as np
+
+from ._checks import as_int, as_nonnegative_float, as_real, check_array
 
 __all__ = ["small", "value_or_range"]
 
@@ -43,12 +45,20 @@ def value_or_range(values, fmt: str = ".4f", sep: str = " to ", rtol: float = 1e
     ('-2.0000', '2.95-3.10')
     >>> value_or_range([1e-15, -2e-15])
     '0.0000'
-    """
-    import numpy as np
 
-    v = np.asarray(values, dtype=np.float64).ravel()
-    if v.size == 0:
-        raise ValueError("values must not be empty")
+    Refuses ``values`` that are empty, not real or not finite, a ``fmt`` that is not a format
+    of a float, a ``sep`` that is not a string and a negative or non-finite ``rtol``.
+    """
+    v = check_array("values", values, ndim=0, allow_batch=True).ravel()
+    if not isinstance(fmt, str):
+        raise TypeError(f"fmt must be a format string such as '.4f'; got {type(fmt).__name__}")
+    try:
+        format(0.0, fmt)
+    except ValueError as exc:
+        raise ValueError(f"fmt must be a format of a float such as '.4f'; got {fmt!r} ({exc})") from None
+    if not isinstance(sep, str):
+        raise TypeError(f"sep must be a string; got {type(sep).__name__}")
+    rtol = as_nonnegative_float("rtol", rtol)
     if np.ptp(v) <= rtol * max(1.0, float(np.abs(v).max())):
         digits = int(fmt.strip(".").rstrip("fe") or 0) if fmt.endswith("f") else None
         x = float(np.round(v[0], digits)) + 0.0 if digits is not None else float(v[0])

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_matrix
+from ._checks import as_int, as_matrix, as_nonnegative_float, as_seed
 from .deep import DeepLinearNetwork
 from .losses import Huber, SoftmaxCrossEntropy, WeightedQuadratic
 from .nonlinear import TanhNetwork
@@ -48,9 +48,10 @@ THEOREM2_INSTANCES = ((0, (4, 4)), (2, (4, 4)), (1, (5, 5)))
 
 def theorem2_networks(seed: int, shape) -> tuple[DeepLinearNetwork, DeepLinearNetwork]:
     """The two-layer networks ``(n, 2, m)`` and ``(n, 1, m)`` on ``WeightedQuadratic.example(seed,
-    shape=(m, n))``."""
-    m, n = (int(s) for s in shape)
-    two = DeepLinearNetwork((n, 2, m), WeightedQuadratic.example(int(seed), shape=(m, n)))
+    shape=(m, n))``. Refuses what :meth:`~landscape.losses.WeightedQuadratic.example` refuses."""
+    loss = WeightedQuadratic.example(as_seed("seed", seed), shape=shape)
+    m, n = loss.shape
+    two = DeepLinearNetwork((n, 2, m), loss)
     return two, DeepLinearNetwork((n, 1, m), two.loss)
 
 
@@ -81,8 +82,12 @@ def l1_certified(theta, zero: float = 1e-6, margin: float = 1e-3) -> bool:
 
     >>> l1_certified([0.2, -0.9, 1e-9, 0.0]), l1_certified([0.9, 0.2, 0.0, 0.0])
     (True, False)
+
+    Refuses a ``theta`` that is not 4 finite real numbers and ``zero``, ``margin`` that are
+    negative or not finite.
     """
     theta = as_matrix("theta", theta, ndim=1)
+    zero, margin = as_nonnegative_float("zero", zero), as_nonnegative_float("margin", margin)
     if theta.shape[0] != 4:
         raise ValueError(f"theta must have 4 entries (a, b); got {theta.shape[0]}")
     a, b = theta[:2], theta[2:]
@@ -103,10 +108,17 @@ def tanh_polish(net: TanhNetwork, theta, steps: int = 8) -> tuple[np.ndarray, fl
     from ``theta``, for ``steps`` steps or until the gradient stops decreasing; returns the
     point and its gradient norm. Near a strict local minimum it converges in a few steps, so
     a stored end point can be certified to a much smaller gradient than the training reached.
+
+    Refuses a ``net`` that is not a :class:`~landscape.nonlinear.TanhNetwork`, a ``theta``
+    that is not a finite real vector of ``net.n_params`` entries and ``steps`` that are not an
+    integer >= 0.
     """
     if not isinstance(net, TanhNetwork):
         raise TypeError(f"net must be a TanhNetwork; got {type(net).__name__}")
     theta = as_matrix("theta", theta, ndim=1).copy()
+    if theta.shape[0] != net.n_params:
+        raise ValueError(f"theta must have n_params = {net.n_params} entries; got {theta.shape[0]}")
+    steps = as_int("steps", steps, 0)
     gnorm = float(np.linalg.norm(net.gradient(theta)))
     for _ in range(int(steps)):
         new = theta - np.linalg.solve(net.hessian(theta), net.gradient(theta))

@@ -25,7 +25,7 @@ import warnings
 import numpy as np
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
-from ._checks import as_nonnegative_float
+from ._checks import as_bool, as_callable, as_int, as_nonnegative_float, as_seed
 from .shallow import ShallowProblem
 
 __all__ = [
@@ -130,9 +130,26 @@ def extreme_eigenvalue(op: LinearOperator, which: str = "SA", tol: float = 1e-10
         Sizes below it use ``dense`` directly.
     ncv : int, optional
         Lanczos vectors (ARPACK's default when ``None``).
+
+    Refuses an ``op`` that is not a square operator (a ``LinearOperator``, or anything with a
+    ``shape`` and ``@``), an unknown ``which``, a negative or non-finite ``tol``, a ``seed``
+    that is not an integer >= 0, a ``dense`` that is not callable, ``min_n`` and ``ncv`` that
+    are not integers (``ncv`` >= 2) and an ``unshifted_first`` that is not a bool.
     """
+    shape = getattr(op, "shape", None)
+    if not hasattr(op, "__matmul__") or not isinstance(shape, tuple) or len(shape) != 2:
+        raise TypeError(f"op must be a square LinearOperator; got {type(op).__name__}")
+    if shape[0] != shape[1]:
+        raise ValueError(f"op must be square; got shape {shape}")
     if which not in ("SA", "LA"):
         raise ValueError(f"which must be 'SA' or 'LA'; got {which!r}")
+    tol, seed = as_nonnegative_float("tol", tol), as_seed("seed", seed)
+    if dense is not None:
+        as_callable("dense", dense)
+    min_n = as_int("min_n", min_n, 0)
+    if ncv is not None:
+        ncv = as_int("ncv", ncv, 2)
+    unshifted_first = as_bool("unshifted_first", unshifted_first)
     n = int(op.shape[0])
 
     def from_dense(reason):
@@ -198,10 +215,15 @@ def smallest_eigenvalue(problem: ShallowProblem, W1, W2, method: str = "auto", t
         Accuracy asked of ARPACK, relative to the largest ``|eigenvalue|`` (Lanczos only).
     seed : int
         Seed of the Lanczos start vector (results are deterministic for a given seed).
+
+    Refuses a ``problem`` that is not a :class:`~landscape.shallow.ShallowProblem`, weights it
+    refuses, an unknown ``method``, a negative or non-finite ``tol`` and a ``seed`` that is not
+    an integer >= 0.
     """
+    problem = _check(problem)
     if method not in ("auto", "dense", "lanczos"):
         raise ValueError(f"method must be 'auto', 'dense' or 'lanczos'; got {method!r}")
-    tol = as_nonnegative_float("tol", tol)
+    tol, seed = as_nonnegative_float("tol", tol), as_seed("seed", seed)
     n = problem.n_params
     if method == "dense" or (method == "auto" and n <= DENSE_MAX) or n < LANCZOS_MIN:
         return float(np.linalg.eigvalsh(problem.hessian(W1, W2))[0])

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_positive_int
+from ._checks import as_int, as_positive_int
 from .critical import _check_problem, critical_point, singular_value_blocks
 
 __all__ = ["TieCircle", "tie_circle"]
@@ -71,7 +71,7 @@ def _tied_pair(problem):
     r = problem.rank_Y
     pairs = [b for b in singular_value_blocks(problem.lam[:r]) if b.size > 1]
     if len(pairs) != 1 or pairs[0].size != 2:
-        raise ValueError("tie_circle needs exactly one block of two tied singular values of YV; "
+        raise ValueError("problem: tie_circle needs exactly one block of two tied singular values of YV; "
                          f"got blocks of sizes {[b.size for b in pairs]}")
     return pairs[0]
 
@@ -102,6 +102,10 @@ def tie_circle(problem, support, n: int = 64) -> TieCircle:
         The element of C (0-based support, :func:`landscape.critical.critical_point`).
     n : int
         Grid size on ``[0, pi)`` (at least 5).
+
+    Refuses a ``problem`` of another type or without exactly one tied pair, a ``support``
+    that is not a sequence of integer indices (checked as
+    :func:`landscape.critical.critical_point` checks it) and an ``n`` below 5.
     """
     from scipy.optimize import minimize_scalar
 
@@ -109,7 +113,9 @@ def tie_circle(problem, support, n: int = 64) -> TieCircle:
     n = as_positive_int("n", n)
     if n < 5:
         raise ValueError(f"n must be at least 5 (five matrices are fitted); got {n}")
-    support = tuple(sorted(int(j) for j in support))
+    if isinstance(support, (str, bytes)) or not hasattr(support, "__iter__"):
+        raise TypeError(f"support must be a sequence of integer indices; got {support!r}")
+    support = tuple(sorted(as_int(f"support[{i}]", j, 0) for i, j in enumerate(support)))
     block = _tied_pair(problem)
     th = np.arange(n) * np.pi / n
     H = np.array([_point_hessian(problem, support, block, t) for t in th])

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import canonical
+from ._checks import as_int, as_matrix, as_nonnegative_float, as_real
 from .critical import _check_problem, identify, saddle_bound, singular_value_blocks
 from .display import small
 
@@ -68,8 +69,15 @@ class Walkthrough:
     data: dict = field(default_factory=dict)
 
     def add(self, key, step, paper, value, zero=False, digits=6, printed=None):
-        self.rows.append(Row(key, step, paper, float(value), bool(zero), int(digits),
-                             None if printed is None else float(printed)))
+        """Append a :class:`Row` (``key``, ``step``, ``paper`` strings, ``value`` and ``printed``
+        real numbers, ``digits`` an integer >= 1)."""
+        for name, text in (("key", key), ("step", step), ("paper", paper)):
+            if not isinstance(text, str):
+                raise TypeError(f"{name} must be a string; got {type(text).__name__}")
+        value = as_real("value", value, allow_inf=True, allow_nan=True)
+        digits = as_int("digits", digits, 1)
+        printed = None if printed is None else as_real("printed", printed, allow_inf=True, allow_nan=True)
+        self.rows.append(Row(key, step, paper, value, bool(zero), digits, printed))
 
     def __getitem__(self, key) -> float:
         for r in self.rows:
@@ -81,7 +89,9 @@ class Walkthrough:
         return [r.key for r in self.rows]
 
     def select(self, prefix: str) -> "Walkthrough":
-        """The rows whose key starts with ``prefix``."""
+        """The rows whose key starts with ``prefix`` (a string)."""
+        if not isinstance(prefix, str):
+            raise TypeError(f"prefix must be a string; got {type(prefix).__name__}")
         return Walkthrough(self.title, [r for r in self.rows if r.key.startswith(prefix)], self.floor)
 
     @property
@@ -96,16 +106,23 @@ class Walkthrough:
 
     def residual(self, exclude: str = "") -> float:
         """The largest ``|value|`` among the zero rows whose key does not end with ``exclude``."""
+        if not isinstance(exclude, str):
+            raise TypeError(f"exclude must be a string; got {type(exclude).__name__}")
         z = [abs(r.value) for r in self.rows if r.zero and not (exclude and r.key.endswith(exclude))]
         return max(z) if z else 0.0
 
     def cell(self, r: Row) -> str:
+        """The computed value of the row ``r`` as the table prints it."""
+        if not isinstance(r, Row):
+            raise TypeError(f"r must be a landscape.walkthrough.Row; got {type(r).__name__}")
         if r.zero and abs(r.value) < 1e-6:
             return small(r.value, self.floor)
         x = float(np.round(r.value, 12)) + 0.0
         return f"{x:.{r.digits}g}"
 
     def table(self, width: int = 48) -> str:
+        """The rows as a text table, the step column ``width`` characters wide."""
+        width = as_int("width", width, 0)
         head = f"{'step':<{width}} {'what the paper says':<34} computed"
         lines = [self.title, head, "-" * len(head)]
         for r in self.rows:
@@ -147,9 +164,13 @@ def lemma1_only_if(problem, W1, W2, floor: float = 1e-12) -> Walkthrough:
     With distinct singular values every ``col{i}.phi`` is zero at a critical point; with a
     repeated value it need not be (the proof's "phi is a left singular vector, phi =
     alpha p_j" fails; ``col{i}.subspace`` is then the zero residual).
+
+    Refuses a ``problem`` that is not a :class:`~landscape.shallow.ShallowProblem`, weights
+    it refuses and a negative or non-finite ``floor``.
     """
     p = _check_problem(problem)
     W1, W2 = p._weights(W1, W2, batch=False)
+    floor = as_nonnegative_float("floor", floor)
     mu, C = p.mu, p.XXt
     E = W2 @ W1 @ C - p.YXt                      # (W2 W1 X - Y) X^T
     G2, G1 = W2.T @ W2, W1 @ C @ W1.T
@@ -227,9 +248,12 @@ def lemma1_if(problem, W1, W2, floor: float = 1e-12) -> Walkthrough:
     ``grad2``; and ``balance = ||D||``. At an element of C the two parts of each fit term
     are equal matrices (``W2^T W2 W1 X X^T = W2^T Y X^T``: in the coordinates of (22), row
     ``i`` of both is ``lambda_j sqrt(lambda_j) q_j^T Sigma U^T`` rotated) and D = 0.
+
+    Refuses what :func:`lemma1_only_if` refuses.
     """
     p = _check_problem(problem)
     W1, W2 = p._weights(W1, W2, batch=False)
+    floor = as_nonnegative_float("floor", floor)
     mu, C = p.mu, p.XXt
     D = W2.T @ W2 - W1 @ C @ W1.T
     A1, B1 = W2.T @ W2 @ W1 @ C, W2.T @ p.YXt
@@ -258,6 +282,8 @@ def identity24(problem, W1, W2) -> dict:
     printed, ``(Wtilde2 Wtilde1 - YV) Sigma U^T Wtilde1^T = (W2 W1 X - Y) X^T W1^T R``; the
     second holds without the factor ``Sigma U^T``. Returns the relative residuals
     ``{"first", "second_printed", "second_corrected"}`` (each ``||lhs - rhs|| / ||rhs||``).
+
+    Refuses a ``problem`` of another type and weights it refuses.
     """
     p = _check_problem(problem)
     W1, W2 = p._weights(W1, W2, batch=False)
@@ -282,13 +308,21 @@ def identity34(problem, W1, W2, k: int = 0, alpha=None) -> dict:
     ``p_k alpha^T Wtilde1 Sigma^-1 U^T``; the paper drops ``Sigma^-1 U^T`` (harmless at the
     saddle, where both vanish). ``alpha`` defaults to the first coordinate vector. Returns the
     relative residuals ``{"printed", "corrected"}`` of the two readings.
+
+    Refuses a ``problem`` of another type, weights it refuses, a ``k`` that is not the index of
+    a singular pair and an ``alpha`` that is not a finite real vector of ``d1`` entries.
     """
     p = _check_problem(problem)
     W1, W2 = p._weights(W1, W2, batch=False)
     _, _, Rt = canonical.svd(W2, full_matrices=True)
     R = Rt                                     # the appendix's R (our R^T)
-    a = np.eye(p.d1)[:, 0] if alpha is None else np.asarray(alpha, dtype=np.float64)
-    pk = p.P[:, int(k)]
+    k = as_int("k", k, 0)
+    if k >= p.P.shape[1]:
+        raise ValueError(f"k must be an index of a singular pair of Ytilde, < {p.P.shape[1]}; got {k}")
+    a = np.eye(p.d1)[:, 0] if alpha is None else as_matrix("alpha", alpha, ndim=1)
+    if a.shape != (p.d1,):
+        raise ValueError(f"alpha must have d1 = {p.d1} entries; got shape {a.shape}")
+    pk = p.P[:, k]
     Wt1 = R @ W1 @ (p.U * p.sigma)
     lhs = np.outer(pk, a) @ R @ W1
     rel = lambda b: _nrm(lhs - b) / max(_nrm(lhs), np.finfo(float).tiny)
@@ -318,12 +352,18 @@ def lemma2_steps(problem, W1, W2, k=None, floor: float = 1e-12) -> Walkthrough:
     ``residual_sign``: ``||(Wt2 Wt1 - YV) - sum_{i not in Gamma} lambda_i p_i q_i^T||`` (the
     sign as printed) against the same with a minus sign (zero). ``Walkthrough.data`` holds
     ``alpha``, the direction ``Delta1``, ``Delta2`` and the rotation ``R`` (our convention).
+
+    Refuses a ``problem`` of another type, weights it refuses, a point that is not in C, a
+    ``k`` that is not an integer index that qualifies and a negative or non-finite ``floor``.
     """
     from .critical import hessian_form_terms
     from .spectrum import smallest_eigenvalue
 
     p = _check_problem(problem)
     pat = identify(p, W1, W2)
+    floor = as_nonnegative_float("floor", floor)
+    if k is not None:
+        k = as_int("k", k, 0)
     if not pat.in_C:
         raise ValueError("the point is not an element of C (identify); the proof starts there")
     W1, W2 = pat.W1, pat.W2

@@ -16,13 +16,15 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import pkgutil
 
 import numpy as np
 import pytest
 
-MODULES = ["canonical", "conditions", "corollary1", "critical", "deep", "deep_training", "display",
-           "experiment_plots", "experiments", "ledger", "losses", "nonlinear", "plotting", "probe",
-           "reproducibility", "saddles", "shallow", "spectrum", "stationary", "training", "widgets"]
+import landscape
+
+#: Every public module of the package (found, not listed: a new module is walked automatically).
+MODULES = sorted(m.name for m in pkgutil.iter_modules(landscape.__path__) if not m.name.startswith("_"))
 
 #: Entry points without a bad-input row, and why.
 EXEMPT = {
@@ -39,6 +41,8 @@ EXEMPT = {
     "losses.Custom.minimum": "no arguments",
     "plotting.use_style": "no arguments",
     "plotting.style": "no arguments",
+    "multistart.lemma2_cases": "no arguments",
+    "multistart.tanh_instance": "no arguments",
     "critical.Survey.counts": "no arguments",
     "critical.Survey.residuals": "no arguments",
     "ledger.Ledger.counts": "no arguments",
@@ -61,22 +65,9 @@ RECORDS = {
     "experiments.TuneResult", "stationary.Search", "probe.CriticalReport", "probe.DescentReport",
     "probe.TransportReport", "deep.BottleneckCut", "deep.Lemma1Trace", "deep_training.DeepRun",
     "deep_training.HessianReport", "deep_training.LBFGSResult", "deep_training.StartRecord",
-    "nonlinear.TanhEnd", "ledger.Claim", "ledger.Record", "ledger.Ledger",
+    "nonlinear.TanhEnd", "ledger.Claim", "ledger.Record", "ledger.Ledger", "critical.TieDependence",
+    "deep_training.MinimumCertificate", "ties.TieCircle", "walkthrough.Row", "walkthrough.Walkthrough",
 }
-#: Rows that another change (issue 17) owns, ``"entry arg:label"``: expected to fail until it
-#: is merged (then they pass, and the marks can go).
-ELSEWHERE = {
-    "saddles.classify hessian_eigenvalues:nan": "issue 17 changes saddles.classify (NaN eigenvalues)",
-    "critical.critical_point support:support": "issue 17 (non-integer supports)",
-    "critical.is_global_support support:support": "issue 17 (non-integer supports)",
-    "critical.negative_curvature_direction k:k": "issue 17 (non-integer indices)",
-    "critical.survey factor:factor": "issue 17 (the tolerances of survey)",
-    "spectrum.smallest_eigenvalue problem:": "issue 17 rewrites landscape/spectrum.py (not edited here)",
-    "spectrum.smallest_eigenvalue tol:": "issue 17 rewrites landscape/spectrum.py (not edited here)",
-    "spectrum.smallest_eigenvalue seed:": "issue 17 rewrites landscape/spectrum.py (not edited here)",
-}
-
-
 def public_entry_points() -> list[str]:
     """``module.function``, ``module.Class`` (its constructor) and ``module.Class.method``."""
     out = []
@@ -159,9 +150,10 @@ def add_family(entry, make, arg, family):
 
 
 # ------------------------------------------------------------------------------ fixtures
-from landscape import canonical, conditions, corollary1, critical, deep, deep_training, display  # noqa: E402
-from landscape import experiment_plots, experiments, ledger, losses, nonlinear, plotting, probe  # noqa: E402
-from landscape import reproducibility, saddles, shallow, spectrum, stationary, training, widgets  # noqa: E402
+from landscape import canonical, conditions, corollary1, corollary2, critical, deep, deep_training  # noqa: E402
+from landscape import display, experiment_plots, experiments, ledger, losses, multistart, nonlinear  # noqa: E402
+from landscape import plotting, probe, reproducibility, saddles, shallow, spectrum, stationary  # noqa: E402
+from landscape import ties, training, walkthrough, widgets  # noqa: E402
 
 _rng = np.random.default_rng(0)
 X = _rng.standard_normal((3, 8))
@@ -1059,24 +1051,187 @@ add_family("canonical.eigh", lambda v: canonical.eigh(np.eye(2), rtol=v), "rtol"
 add_arrays("canonical.orthonormal", lambda v: canonical.orthonormal(v), "A", np.eye(3), shape=False)
 
 
+# ----------------------------------------------- entry points added since the table was built
+BAD_MS = lambda Ms: [("nan", [Ms[0], _with(Ms[1], (0, 0), np.nan)] + list(Ms[2:]), ValueError),  # noqa: E731
+                     ("complex", [Ms[0] + 1j] + list(Ms[1:]), TypeError),
+                     ("wrong shape", [Ms[0].T] + list(Ms[1:]), ValueError),
+                     ("too few", list(Ms[:-1]), ValueError), ("array", np.zeros(3), TypeError)]
+BAD_SEED = [("negative", -1, ValueError), ("fraction", 1.5, TypeError), ("string", "0", TypeError),
+            ("none", None, TypeError)]
+for name, extra in (("relative_layer_norms", ()), ("continue_run", (0.0,))):
+    fn = getattr(corollary1, name)
+    add(f"corollary1.{name}", lambda fn=fn, e=extra: fn(TOWERS, TS, *e), TypeError, "net")
+    add_family(f"corollary1.{name}", lambda v, fn=fn, e=extra: fn(NET, v, *e, **({"maxiter": 2} if e else {})),
+               "M", BAD_MS(MS))
+CRN = "corollary1.continue_run"
+add_family(CRN, lambda v: corollary1.continue_run(NET, MS, v, maxiter=2), "optimum", BAD_REAL)
+add(CRN, lambda: corollary1.continue_run(NET, MS, 1e9, maxiter=2), ValueError, "optimum", "above L(0)")
+add_family(CRN, lambda v: corollary1.continue_run(NET, MS, 0.0, tol=v, maxiter=2), "tol",
+           [r for r in BAD_NONNEGATIVE if r[0] != "none"])
+add_family(CRN, lambda v: corollary1.continue_run(NET, MS, 0.0, maxiter=v), "maxiter",
+           [r for r in BAD_COUNT if r[0] != "none"])
+add(CRN, lambda: corollary1.continue_run(NET, MS, 0.0, maxiter=2, balanced="yes"), TypeError, "balanced")
+
+C2 = "corollary2"
+add_family(f"{C2}.corollary2_data", lambda v: corollary2.corollary2_data(v), "rng", BAD_RNG)
+C2X, C2Y, C2L = corollary2.corollary2_data(GEN(12))
+C2NET = deep.MultiTowerNetwork([[5, 1, 4], [5, 1, 4]], C2L["quadratic"])
+CO = f"{C2}.corollary2_optimum"
+add(CO, lambda: corollary2.corollary2_optimum(NET, "quadratic", C2X, C2Y), TypeError, "net")
+add_family(CO, lambda v: corollary2.corollary2_optimum(C2NET, v, C2X, C2Y), "loss_name",
+           [("unknown", "l2", ValueError), ("number", 3, ValueError)])
+add_arrays(CO, lambda v: corollary2.corollary2_optimum(C2NET, "quadratic", v, C2Y), "X", C2X, shape=False)
+add(CO, lambda: corollary2.corollary2_optimum(C2NET, "quadratic", C2X[:3], C2Y), ValueError, "X", "rows")
+add_arrays(CO, lambda v: corollary2.corollary2_optimum(C2NET, "quadratic", C2X, v), "Y", C2Y)
+add_arrays(f"{C2}.flat_part", lambda v: corollary2.flat_part(v), "P", np.ones((2, 3)), shape=False)
+GE = f"{C2}.group_end_values"
+add_family(GE, lambda v: corollary2.group_end_values(v, [True, False]), "values",
+           [r for r in BAD_VALUES if r[0] != "2-D"] + [("nan", [np.nan, 1.0], ValueError)])
+add_family(GE, lambda v: corollary2.group_end_values([1.0, 2.0], v), "certified",
+           [("strings", ["a", "b"], TypeError), ("length", [True], ValueError), ("not 0 or 1", [2, 0], ValueError),
+            ("complex", [1j, 0], TypeError)])
+add_family(GE, lambda v: corollary2.group_end_values([1.0], [True], rtol=v), "rtol", BAD_NONNEGATIVE)
+add_family(f"{C2}.search_losses", lambda v: corollary2.search_losses(v), "seed", BAD_SEED)
+
+add_family(f"{CR}.lemma1_instances", lambda v: critical.lemma1_instances(v), "mu", BAD_NONNEGATIVE)
+add_family(f"{CR}.support_label", lambda v: critical.support_label(v), "support",
+           [("fraction", (0.5,), TypeError), ("negative", (-1,), ValueError), ("number", 3, TypeError),
+            ("none", None, TypeError), ("nested", [(0, 1)], TypeError)])
+add(f"{CR}.survey_summary", lambda: critical.survey_summary({"n_starts": 1}), TypeError, "sv")
+for name in ("tied_bases", "tie_dependence"):
+    fn = getattr(critical, name)
+    add(f"{CR}.{name}", lambda fn=fn: fn("P", 2), TypeError, "problem")
+    add_family(f"{CR}.{name}", lambda v, fn=fn: fn(P, v), "n", BAD_COUNT)
+    add_family(f"{CR}.{name}", lambda v, fn=fn: fn(P, 2, rng=v), "rng", BAD_RNG[:1] + BAD_RNG[2:])
+add(f"{CR}.tied_bases", lambda: critical.tied_bases(critical.problem_with_spectrum([2, 2, 2, 1], 4, 2, 4, rng=GEN(0)),
+                                                     2), TypeError, "rng", "three tied values, no rng")
+
+TW2 = deep.MultiTowerNetwork([(3, 1, 2), (3, 1, 2)], Qd)
+TW2S = TW2.random_weights(GEN(0))
+add_arrays(f"{MT}.embed", lambda v: TW2.embed(v, np.ones((2, 3))), "A", np.ones((2, 2)))
+add_arrays(f"{MT}.embed", lambda v: TW2.embed(np.ones((2, 2)), v), "B", np.ones((2, 3)))
+add(f"{MT}.embed", lambda: TOWERS.embed(np.ones((2, 3)), np.ones((3, 3))), ValueError, "towers", "cut at an end")
+for label, v, exc in [("nan", [[TW2S[0][0], _with(TW2S[0][1], (0, 0), np.nan)], TW2S[1]], ValueError),
+                      ("complex", [[TW2S[0][0] + 1j, TW2S[0][1]], TW2S[1]], TypeError),
+                      ("one tower", TW2S[:1], ValueError), ("array", np.zeros(3), TypeError),
+                      ("flat list", TW2S[1], TypeError)]:
+    add(f"{MT}.lift", functools.partial(lambda v: TW2.lift(v, np.zeros((2, 2)), np.zeros((2, 3))), v), exc, "Ms",
+        label)
+add_arrays(f"{MT}.lift", lambda v: TW2.lift(TW2S, v, np.zeros((2, 3))), "dA", np.zeros((2, 2)))
+add_arrays(f"{MT}.lift", lambda v: TW2.lift(TW2S, np.zeros((2, 2)), v), "dB", np.zeros((2, 3)))
+add(f"{MT}.lift", lambda: TOWERS.lift(TS, np.zeros((2, 3)), np.zeros((3, 3))), ValueError, "towers", "cut at an end")
+UT = "deep.upper_tower"
+add(UT, lambda: deep.upper_tower(TOWERS, TS), TypeError, "net")
+add_family(UT, lambda v: deep.upper_tower(NET, v), "M", BAD_MS(MS))
+add_family(UT, lambda v: deep.upper_tower(NET, MS, j=v), "j", [("end", 3, ValueError), ("zero", 0, ValueError),
+                                                               ("fraction", 1.5, ValueError),
+                                                               ("string", "1", ValueError)])
+
+for name in ("product_jacobian", "group_tangent", "symmetry_tangent", "polish", "certify_minimum"):
+    fn = getattr(deep_training, name)
+    add(f"{DT}.{name}", lambda fn=fn: fn("net", MS), TypeError, "net")
+    add_family(f"{DT}.{name}", lambda v, fn=fn: fn(NET, v), "M", BAD_MS(MS))
+    add(f"{DT}.{name}", lambda fn=fn: fn(_big()[3], [np.zeros((1000, 1000))] * 2), ValueError, "net", "dense size")
+add_family(f"{DT}.symmetry_tangent", lambda v: deep_training.symmetry_tangent(NET, MS, rtol=v), "rtol",
+           BAD_NONNEGATIVE)
+add_family(f"{DT}.polish", lambda v: deep_training.polish(NET, MS, steps=v), "steps", BAD_NONNEG_COUNT)
+add_family(f"{DT}.polish", lambda v: deep_training.polish(NET, MS, rtol=v), "rtol", BAD_NONNEGATIVE)
+CM = f"{DT}.certify_minimum"
+add_family(CM, lambda v: deep_training.certify_minimum(NET, MS, polish_steps=v), "polish_steps", BAD_NONNEG_COUNT)
+for arg in ("gtol", "zero_rtol", "margin_rtol", "kink_rtol"):
+    add_family(CM, lambda v, a=arg: deep_training.certify_minimum(NET, MS, **{a: v}), arg, BAD_NONNEGATIVE)
+add_family(CM, lambda v: deep_training.certify_minimum(NET, MS, rng=v), "rng", BAD_RNG[:1] + BAD_RNG[2:])
+FDL = f"{DT}.flat_directions"
+add_family(FDL, lambda v: deep_training.flat_directions(v), "loss", [("string", "quadratic", TypeError),
+                                                                     ("none", None, TypeError),
+                                                                     ("network", NET, TypeError)])
+add(FDL, lambda: deep_training.flat_directions(losses.Quadratic(np.ones((1000, 2)), np.ones((1000, 2)))),
+    ValueError, "loss", "dense size")
+
+VR = "display.value_or_range"
+add_family(VR, lambda v: display.value_or_range(v), "values",
+           [("nan", [1.0, np.nan], ValueError), ("inf", [np.inf], ValueError), ("empty", [], ValueError),
+            ("strings", ["a"], TypeError), ("complex", [1j], TypeError), ("none", None, TypeError)])
+add_family(VR, lambda v: display.value_or_range([1.0], fmt=v), "fmt", [("number", 3, TypeError),
+                                                                       ("not a float format", ".4q", ValueError)])
+add(VR, lambda: display.value_or_range([1.0], sep=3), TypeError, "sep")
+add_family(VR, lambda v: display.value_or_range([1.0], rtol=v), "rtol", BAD_NONNEGATIVE)
+
+EE = "spectrum.extreme_eigenvalue"
+_op = spectrum.hessian_operator(P, W1, W2)
+add_family(EE, lambda v: spectrum.extreme_eigenvalue(v), "op", [("list", np.eye(3).tolist(), TypeError),
+                                                                ("string", "op", TypeError),
+                                                                ("not square", np.ones((2, 3)), ValueError)])
+add(EE, lambda: spectrum.extreme_eigenvalue(_op, which="SM"), ValueError, "which")
+add_family(EE, lambda v: spectrum.extreme_eigenvalue(_op, tol=v), "tol", BAD_NONNEGATIVE)
+add_family(EE, lambda v: spectrum.extreme_eigenvalue(_op, seed=v), "seed", BAD_SEED)
+add(EE, lambda: spectrum.extreme_eigenvalue(_op, dense=3), TypeError, "dense")
+add_family(EE, lambda v: spectrum.extreme_eigenvalue(_op, min_n=v), "min_n", [r for r in BAD_NONNEG_COUNT])
+add_family(EE, lambda v: spectrum.extreme_eigenvalue(_op, ncv=v), "ncv", [("one", 1, ValueError),
+                                                                          ("fraction", 2.5, TypeError)])
+add(EE, lambda: spectrum.extreme_eigenvalue(_op, unshifted_first="yes"), TypeError, "unshifted_first")
+
+MSx = "multistart"
+add_family(f"{MSx}.l1_certified", lambda v: multistart.l1_certified(v), "theta",
+           [("nan", [np.nan, 0.0, 0.0, 0.0], ValueError), ("three", [0.0, 0.0, 0.0], ValueError),
+            ("strings", ["a"] * 4, TypeError), ("2-D", [[0.0] * 4], ValueError), ("complex", [1j] * 4, TypeError)])
+for arg in ("zero", "margin"):
+    add_family(f"{MSx}.l1_certified", lambda v, a=arg: multistart.l1_certified(np.zeros(4), **{a: v}), arg,
+               BAD_NONNEGATIVE)
+add_arrays(f"{MSx}.l1_loss", lambda v: multistart.l1_loss(v), "theta", np.zeros(4), batch=True)
+TNI = multistart.tanh_instance()
+add(f"{MSx}.tanh_polish", lambda: multistart.tanh_polish(NET, np.zeros(3)), TypeError, "net")
+add_arrays(f"{MSx}.tanh_polish", lambda v: multistart.tanh_polish(TNI, v, steps=1), "theta", np.zeros(TNI.n_params))
+add_family(f"{MSx}.tanh_polish", lambda v: multistart.tanh_polish(TNI, np.zeros(TNI.n_params), steps=v), "steps",
+           BAD_NONNEG_COUNT)
+add_family(f"{MSx}.theorem2_networks", lambda v: multistart.theorem2_networks(v, (4, 4)), "seed", BAD_SEED)
+add_family(f"{MSx}.theorem2_networks", lambda v: multistart.theorem2_networks(0, v), "shape",
+           [("fraction", (2.5, 4), TypeError), ("zero", (0, 4), ValueError), ("number", 4, TypeError),
+            ("three", (2, 3, 4), ValueError)])
+
+TC = "ties.tie_circle"
+PTIE = critical.lemma1_instances(0.0)["tie at the cut"]
+add(TC, lambda: ties.tie_circle("P", (0,)), TypeError, "problem")
+add(TC, lambda: ties.tie_circle(P, (0,)), ValueError, "problem", "no tied pair")
+add_family(TC, lambda v: ties.tie_circle(PTIE, v, n=5), "support",
+           [("fraction", (0.5,), TypeError), ("number", 3, TypeError), ("negative", (-1,), ValueError),
+            ("too big", (7,), ValueError), ("string", "0", TypeError)])
+add_family(TC, lambda v: ties.tie_circle(PTIE, (0,), n=v), "n", BAD_COUNT + [("four", 4, ValueError)])
+
+WT = "walkthrough"
+for name in ("lemma1_only_if", "lemma1_if", "identity24", "identity34", "lemma2_steps"):
+    fn = getattr(walkthrough, name)
+    add(f"{WT}.{name}", lambda fn=fn: fn(STACK, W1, W2), TypeError, "problem")
+    add_arrays(f"{WT}.{name}", lambda v, fn=fn: fn(P, v, SADDLE.W2), "W1", SADDLE.W1)
+    add_arrays(f"{WT}.{name}", lambda v, fn=fn: fn(P, SADDLE.W1, v), "W2", SADDLE.W2)
+    if name not in ("identity24", "identity34"):
+        add_family(f"{WT}.{name}", lambda v, fn=fn: fn(P, SADDLE.W1, SADDLE.W2, floor=v), "floor", BAD_NONNEGATIVE)
+add_family(f"{WT}.identity34", lambda v: walkthrough.identity34(P, W1, W2, k=v), "k",
+           [("fraction", 0.5, TypeError), ("negative", -1, ValueError), ("too big", 9, ValueError),
+            ("string", "0", TypeError)])
+add_arrays(f"{WT}.identity34", lambda v: walkthrough.identity34(P, W1, W2, alpha=v), "alpha", np.eye(P.d1)[:, 0])
+add_family(f"{WT}.lemma2_steps", lambda v: walkthrough.lemma2_steps(P, SADDLE.W1, SADDLE.W2, k=v), "k",
+           [("fraction", 0.5, TypeError), ("negative", -1, ValueError), ("string", "1", TypeError),
+            ("too big", 9, ValueError)])
+WTH = walkthrough.lemma1_if(P, SADDLE.W1, SADDLE.W2)
+add(f"{WT}.Walkthrough.select", lambda: WTH.select(3), TypeError, "prefix")
+add(f"{WT}.Walkthrough.residual", lambda: WTH.residual(3), TypeError, "exclude")
+add_family(f"{WT}.Walkthrough.table", lambda v: WTH.table(v), "width", BAD_NONNEG_COUNT)
+add(f"{WT}.Walkthrough.cell", lambda: WTH.cell("grad1"), TypeError, "r")
+for arg, v, exc in (("key", 3, TypeError), ("step", None, TypeError), ("paper", 1.0, TypeError),
+                    ("value", "abc", TypeError), ("value", 1j, TypeError), ("digits", 0, ValueError),
+                    ("digits", 2.5, TypeError), ("printed", "x", TypeError)):
+    kw = dict(key="k", step="s", paper="p", value=1.0)
+    kw[arg] = v
+    add(f"{WT}.Walkthrough.add", functools.partial(walkthrough.Walkthrough("t").add, **kw), exc, arg)
+
+
 def _row_id(row):
     entry, _, exc, arg, label = row
     return f"{entry}[{arg}:{label or exc.__name__}]"
 
 
-def _elsewhere(row):
-    entry, _, _, arg, label = row
-    for key, why in ELSEWHERE.items():
-        where, what = key.split()
-        want_arg, want_label = what.split(":")
-        if entry == where and arg == want_arg and (not want_label or label == want_label):
-            return why
-    return None
-
-
-PARAMS = [pytest.param(row, id=_row_id(row),
-                       marks=[pytest.mark.xfail(reason=_elsewhere(row), strict=False)] if _elsewhere(row) else [])
-          for row in ROWS]
+PARAMS = [pytest.param(row, id=_row_id(row)) for row in ROWS]
 
 
 @pytest.mark.parametrize("row", PARAMS)

@@ -18,7 +18,7 @@ def test_relative_layer_norms_of_balanced_and_unbalanced_points():
     Ms[0], Ms[2] = 5.0 * Ms[0], Ms[2] / 5.0               # same product, out of balance
     np.testing.assert_allclose(net.product(Ms), P, atol=1e-10)
     np.testing.assert_allclose(relative_layer_norms(net, Ms), [5.0, 1.0, 0.2, 1.0], rtol=1e-12)
-    with pytest.raises(ValueError, match="need 4 layers"):
+    with pytest.raises(ValueError, match="Ms must be a list of k = 4 matrices"):
         relative_layer_norms(net, Ms[:3])
 
 
@@ -55,5 +55,5 @@ def test_flat_part_is_the_projection_along_which_cross_entropy_is_constant():
     np.testing.assert_allclose(np.ptp(Fp, axis=0), 0.0, atol=1e-14)
     ce = losses["soft-label CE"]
     assert ce.value(P + 7.0 * Fp) == pytest.approx(ce.value(P), rel=1e-12)
-    with pytest.raises(ValueError, match="matrix"):
+    with pytest.raises(ValueError, match="P must be a 2-D array"):
         flat_part(np.ones(3))
