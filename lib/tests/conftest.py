@@ -1,8 +1,20 @@
-"""Shared fixtures and helpers of the library's tests."""
+"""Shared fixtures and helpers of the library's tests.
+
+Hypothesis runs derandomized by default (profile ``ci``): every run draws the same examples,
+so a test that passes once passes in CI too; ``HYPOTHESIS_PROFILE=explore`` draws new
+examples on every run, to look for failures on purpose.
+"""
+
+import os
 
 import numpy as np
 import pytest
+from hypothesis import settings
 from hypothesis import strategies as st
+
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 from landscape.shallow import ShallowProblem
 
