@@ -12,7 +12,8 @@ Every HTML page of the book is opened from a local http.server (127.0.0.1) and m
 - for the book's pages: offer the page's source (.ipynb / .md) through the download button.
 
 Every page with saved widget state is also driven: moving each exploration's slider (and
-clicking its toggle buttons) must change what it shows, compared by screenshots.
+clicking its toggle buttons) must change what it shows, compared by screenshots, and
+switching the toggle buttons must keep the slider's value.
 
 Python Playwright drives the Debian ``chromium`` binary (``executable_path``); never run
 ``playwright install``. When chromium or playwright is missing, or the book was not built,
@@ -236,10 +237,14 @@ def test_explorations_switch_offline(page_path, base_url, watched):
                     raise
         page.wait_for_timeout(300)
         assert shot(box) != before, "moving the slider did not change the exploration"
+        moved = readout.inner_text()
         buttons = box.locator(".widget-toggle-buttons button")
         if buttons.count() > 1:
             before = shot(box)
             buttons.nth(1).click()
             page.wait_for_timeout(300)
             assert shot(box) != before, "the toggle buttons did not change the exploration"
+            # switching the first parameter keeps the second (the sliders are linked)
+            kept = box.locator(".widget-readout").locator("visible=true").first.inner_text()
+            assert kept == moved, f"switching reset the slider: {moved!r} became {kept!r}"
     watched.assert_clean()

@@ -5,7 +5,8 @@ An ``interact`` slider in a static page moves but its output never changes. Inst
 is executed, puts each into an ``Output`` widget, and links a selector to a ``Stack`` of
 them with ``jslink``: the switching happens in the browser, from the saved widget state.
 With one parameter the selector is a ``SelectionSlider``; with two, a row of
-``ToggleButtons`` picks the first and a slider inside each page picks the second.
+``ToggleButtons`` picks the first and a slider inside each page picks the second; the
+sliders of all pages are linked, so switching the first parameter keeps the second.
 
 ipywidgets is imported lazily, so the rest of the library does not depend on it.
 """
@@ -106,6 +107,10 @@ def static_explorer(render: Callable, params: dict[str, Sequence], fmt: Callable
     first = names[0]
     pages = [_slider_page(render, (v,), last, list(params[last]), fmts[last], index[last])
              for v in params[first]]
+    # One value of the second parameter for all pages: switching the first keeps it.
+    sliders = [page.children[0] for page in pages]
+    for other in sliders[1:]:
+        w.jslink((sliders[0], "index"), (other, "index"))
     labels = [fmts[first](v) for v in params[first]]
     buttons = w.ToggleButtons(options=labels, value=labels[index[first]], description=first,
                               style={"description_width": "initial", "button_width": "auto"})

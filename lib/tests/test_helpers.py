@@ -95,6 +95,13 @@ def test_static_explorer_structure():
     assert isinstance(slider, w.SelectionSlider) and len(inner.children) == 3
     assert inner.selected_index == 1 and slider.index == 1
     slider.index = 2  # jslink works in the browser; here only the structure is checked
+    # the second parameter's sliders of all pages are linked (switching "a" keeps "b")
+    other = stack.children[1].children[0]
+    from ipywidgets.widgets.widget_link import Link
+    active = getattr(w.Widget, "_active_widgets", None) or w.Widget.widgets
+    links = [x for x in active.values() if isinstance(x, Link)
+             and {x.source[0], x.target[0]} == {slider, other}]
+    assert len(links) == 1 and {x.source[1] for x in links} == {"index"}
     assert len(grid({"a": [1, 2], "b": [3]})) == 2
     with pytest.raises(ValueError, match="one or two parameters"):
         static_explorer(lambda: None, {})
