@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from test_browser import HTML, PAGES, unavailable
-from test_reference_layout import OVERFLOW_JS
+from test_reference_layout import overflows
 
 WIDTH = 1280
 
@@ -32,20 +32,12 @@ def test_page_fits_its_column(page_path, base_url, browser):
         unavailable(f"no HTML page found under {HTML} (run `make book` first)")
     if 'http-equiv="Refresh"' in (HTML / page_path).read_text(encoding="utf-8")[:300]:
         return                               # a redirect (index.html): no content of its own
-    page = browser.new_page()
-    try:
-        page.set_viewport_size({"width": WIDTH, "height": 900})
-        page.goto(f"{base_url}/{page_path}", wait_until="load")
-        page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-        page.wait_for_timeout(300)          # book-fit.js runs once MathJax has typeset
-        problems = page.evaluate(OVERFLOW_JS)
-        if problems == ["no article.bd-article on the page"]:
-            return                           # genindex, search: no article column
-        allowed = KNOWN_OVERFLOWS.get(page_path, [])
-        unexpected = [p for p in problems if not any(a in p for a in allowed)]
-        stale = [a for a in allowed if not any(a in p for p in problems)]
-        assert not unexpected, (f"{page_path} at {WIDTH} px: {len(unexpected)} overflows: "
-                                + "; ".join(unexpected[:8]))
-        assert not stale, f"{page_path}: KNOWN_OVERFLOWS entries that no longer overflow: {stale}"
-    finally:
-        page.close()
+    problems = overflows(browser, f"{base_url}/{page_path}", WIDTH)
+    if problems == ["no article.bd-article on the page"]:
+        return                               # genindex, search: no article column
+    allowed = KNOWN_OVERFLOWS.get(page_path, [])
+    unexpected = [p for p in problems if not any(a in p for a in allowed)]
+    stale = [a for a in allowed if not any(a in p for p in problems)]
+    assert not unexpected, (f"{page_path} at {WIDTH} px: {len(unexpected)} overflows: "
+                            + "; ".join(unexpected[:8]))
+    assert not stale, f"{page_path}: KNOWN_OVERFLOWS entries that no longer overflow: {stale}"

@@ -62,14 +62,20 @@ OVERFLOW_JS = """() => {
 def test_reference_fits_its_column(page_path, width, base_url, browser):
     if page_path is None:
         unavailable(f"no library reference page under {HTML} (run `make book` first)")
+    problems = overflows(browser, f"{base_url}/{page_path}", width)
+    assert not problems, (f"{page_path} at {width} px: {len(problems)} overflows: "
+                          + "; ".join(problems[:8]))
+
+
+def overflows(browser, url: str, width: int) -> list[str]:
+    """What overflows its column on the page at ``url`` in a window ``width`` px wide,
+    once MathJax has typeset (``OVERFLOW_JS``)."""
     page = browser.new_page()
     try:
         page.set_viewport_size({"width": width, "height": 900})
-        page.goto(f"{base_url}/{page_path}", wait_until="load")
+        page.goto(url, wait_until="load")
         page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
         page.wait_for_timeout(300)          # book-fit.js runs once MathJax has typeset
-        problems = page.evaluate(OVERFLOW_JS)
-        assert not problems, (f"{page_path} at {width} px: {len(problems)} overflows: "
-                              + "; ".join(problems[:8]))
+        return page.evaluate(OVERFLOW_JS)
     finally:
         page.close()
