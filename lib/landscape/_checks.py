@@ -135,20 +135,9 @@ def check_array(name: str, value, ndim: int = 2, allow_batch: bool = False,
 
 
 def as_matrix(name: str, value, ndim: int = 2, allow_batch: bool = False) -> np.ndarray:
-    """Return ``value`` as a float64 array after checking dtype, ndim and finiteness.
-
-    Parameters
-    ----------
-    name : str
-        The argument's name, used in error messages.
-    value : array_like
-        Real numbers (integer or floating dtype). Booleans, complex numbers, strings
-        and objects are refused with ``TypeError``.
-    ndim : int
-        The required number of dimensions (the trailing ones if ``allow_batch``).
-    allow_batch : bool
-        Accept extra leading (batch) axes.
-    """
+    """:func:`check_array` (non-empty, finite; the same parameters), then the perturbation
+    of the reproducibility check's perturbed mode (:mod:`landscape._perturb`): the array
+    every public entry point computes with."""
     arr = check_array(name, value, ndim=ndim, allow_batch=allow_batch)
     return _perturb.ulps(arr)      # the identity unless the perturbed mode is on
 
