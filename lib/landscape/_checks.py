@@ -136,7 +136,7 @@ def check_array(name: str, value, ndim: int = 2, allow_batch: bool = False,
 
 def as_matrix(name: str, value, ndim: int = 2, allow_batch: bool = False) -> np.ndarray:
     """:func:`check_array` (non-empty, finite; the same parameters), then the perturbation
-    of the reproducibility check's perturbed mode (:mod:`landscape._perturb`): the array
+    of the reproducibility check's perturbed mode (``landscape._perturb``): the array
     every public entry point computes with."""
     arr = check_array(name, value, ndim=ndim, allow_batch=allow_batch)
     return _perturb.ulps(arr)      # the identity unless the perturbed mode is on
