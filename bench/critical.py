@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from landscape.critical import critical_points, find_critical_points, problem_with_spectrum
-from landscape.spectrum import BATCH_HVP_MAX, smallest_eigenvalue, smallest_eigenvalues
+from landscape.theory.paper_a.lemma1 import critical_points, problem_with_spectrum
+from landscape.optim.critical_points import find_critical_points
+from landscape.optim.curvature import (BATCH_HVP_MAX, smallest_eigenvalue,
+    smallest_eigenvalues)
 from _timing import best_of
 
 

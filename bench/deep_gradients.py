@@ -19,8 +19,8 @@ import os
 
 import numpy as np
 
-from landscape.deep import DeepLinearNetwork
-from landscape.losses import Quadratic
+from landscape.models.deep import DeepLinearNetwork
+from landscape.models.losses import Quadratic
 from _timing import best_of
 
 WIDTH = 128         # every hidden layer, and the input and output sizes

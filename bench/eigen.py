@@ -4,7 +4,7 @@ For growing sizes it times ``smallest_eigenvalue(..., method="dense")`` (closed-
 Hessian + ``numpy.linalg.eigvalsh``) and ``method="lanczos"`` (ARPACK on Hessian-vector
 products) at a strict saddle of g (an element of Lemma 1's set C that drops the top
 singular pair), checks that they agree, and prints the ratio. The crossover sets
-``landscape.spectrum.DENSE_MAX``. Above ``--dense-limit`` parameters the dense time is
+``landscape.optim.curvature.DENSE_MAX``. Above ``--dense-limit`` parameters the dense time is
 extrapolated with the n^3 law fitted on the largest measured size (marked ``~``).
 
 Run: ``.venv/bin/python bench/eigen.py [--dense-limit 7200]``.
@@ -16,9 +16,9 @@ import argparse
 
 import numpy as np
 
-from landscape.critical import critical_point
-from landscape.shallow import ShallowProblem
-from landscape.spectrum import DENSE_MAX, smallest_eigenvalue
+from landscape.theory.paper_a.lemma1 import critical_point
+from landscape.models.shallow import ShallowProblem
+from landscape.optim.curvature import DENSE_MAX, smallest_eigenvalue
 from _timing import best_of
 
 SIZES = [(10, 15, 20), (20, 15, 20), (20, 30, 20), (25, 32, 25), (30, 40, 30), (50, 40, 50), (60, 60, 60),
@@ -39,7 +39,7 @@ def main():
     ap.add_argument("--dense-limit", type=int, default=4000, help="largest n timed densely")
     args = ap.parse_args()
     rng = np.random.default_rng(0)
-    print(f"DENSE_MAX in landscape.spectrum = {DENSE_MAX}")
+    print(f"DENSE_MAX in landscape.optim.curvature = {DENSE_MAX}")
     print(f"{'(d0,d1,d2)':>15} {'n':>6} {'point':>7} {'dense':>10} {'lanczos':>10} {'dense/lanczos':>14} "
           f"{'rel. diff':>10}")
     p0, pts0 = points(5, 4, 5, rng)  # warm up BLAS and ARPACK

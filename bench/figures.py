@@ -1,6 +1,6 @@
 """Time the regeneration of paper A's Figures 1-8, and the effect of the BLAS thread count.
 
-Runs ``landscape.experiments.reproduce`` (gradient descent and L-BFGS on f and g, four setups,
+Runs ``landscape.studies.experiments.reproduce`` (gradient descent and L-BFGS on f and g, four setups,
 20 seeds: everything the eight figures of the experiments chapter show) in a fresh Python
 process for each thread count in ``--threads`` (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``
 and ``MKL_NUM_THREADS`` set before NumPy is imported), and prints the wall time of each and
@@ -19,7 +19,7 @@ import sys
 CHILD = r"""
 import json, time
 from pathlib import Path
-from landscape.experiments import reproduce
+from landscape.studies.experiments import reproduce
 steps = {k: v["step"] for k, v in
          json.loads(Path("book/shallow/data/experiments.json").read_text())["steps"]["unit"].items()}
 best = []

@@ -1,6 +1,6 @@
 """Batched gradient descent over seeds: against a per-seed loop, and against JAX.
 
-Times ``landscape.training.gradient_descent`` on a ``ProblemStack`` of 20 instances of paper
+Times ``landscape.optim.descent.gradient_descent`` on a ``ProblemStack`` of 20 instances of paper
 A's setup (d0 = 20, d1 = 15, d2 = 20, N = 100, mu = 1/8; values recorded every 10 steps) and
 compares it with
 
@@ -23,8 +23,8 @@ import time
 
 import numpy as np
 
-from landscape.experiments import PAPER, SETUPS, draw
-from landscape.training import gradient_descent
+from landscape.studies.experiments import PAPER, SETUPS, draw
+from landscape.optim.descent import gradient_descent
 from _timing import best_of
 
 

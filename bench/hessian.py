@@ -2,7 +2,7 @@
 
 For each size (d0, d1, d2) it times, best of several repeats:
 
-* ``hessian``      the closed-form block assembly of landscape.shallow;
+* ``hessian``      the closed-form block assembly of landscape.models.shallow;
 * ``hvp loop``     a column-by-column assembly from Hessian-vector products;
 * ``central fd``   central finite differences of the gradient (2 n gradients);
 * ``fill``         allocating and filling a fresh n x n array (the floor for any method
@@ -22,7 +22,7 @@ import os
 
 import numpy as np
 
-from landscape.shallow import ShallowProblem
+from landscape.models.shallow import ShallowProblem
 from _timing import best_of
 
 SIZES = [(10, 15, 20), (20, 15, 20), (50, 40, 50)]

@@ -1,15 +1,15 @@
 #!/usr/bin/env python
 """Regenerate book/deep/data/beyond.json: the multi-start runs of the Beyond chapter.
 
-The l1 loss (landscape.multistart.l1_loss, P = a b^T, target e1 e1^T): derivative-free
-searches (landscape.deep_training.derivative_free_search, Nelder-Mead restarted) from the
+The l1 loss (landscape.studies.multistart.l1_loss, P = a b^T, target e1 e1^T): derivative-free
+searches (landscape.optim.starts.derivative_free_search, Nelder-Mead restarted) from the
 Gaussian starts of seeds 0 to 29; each run records its end point (a, b), its value, the
 perturbation test at radii 1e-2, 1e-4, 1e-6 (2000 samples, generator seed 100 + seed), and
-whether the exact certificate of a spurious minimum (landscape.multistart.l1_certified)
+whether the exact certificate of a spurious minimum (landscape.studies.multistart.l1_certified)
 applies.
 
-The tanh network (landscape.multistart.tanh_instance): L-BFGS from the Gaussian starts of
-seeds 0 to 39, end points classified by landscape.nonlinear.tanh_end_points; each run records
+The tanh network (landscape.studies.multistart.tanh_instance): L-BFGS from the Gaussian starts of
+seeds 0 to 39, end points classified by landscape.studies.beyond.tanh_end_points; each run records
 its kind, value, gradient norm, extreme Hessian eigenvalues, parameter norm, scipy's stopping
 message, the parameters, the saturation of each hidden unit and the cancellation.
 
@@ -26,9 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from landscape.deep_training import derivative_free_search, perturbation_test
-from landscape.multistart import l1_certified, l1_loss, tanh_instance
-from landscape.nonlinear import tanh_end_points
+from landscape.optim.starts import derivative_free_search
+from landscape.optim.curvature import perturbation_test
+from landscape.studies.multistart import l1_certified, l1_loss, tanh_instance
+from landscape.studies.beyond import tanh_end_points
 
 from atomic_write import write_json
 

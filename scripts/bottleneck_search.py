@@ -2,11 +2,11 @@
 """Regenerate book/deep/data/bottleneck_search.json: the search for spurious local minima of the
 two-layer bottleneck network (n, b, m) = (5, 2, 4), and the tower runs of Corollary 2's walk-through.
 
-For each instance (data seed) and loss of landscape.corollary2.SEARCH, L-BFGS from 20 random starts
-(seeds 0 to 19, gtol 1e-8), then landscape.deep_training.certify_minimum at every end point (a
+For each instance (data seed) and loss of landscape.studies.corollary2.SEARCH, L-BFGS from 20 random starts
+(seeds 0 to 19, gtol 1e-8), then landscape.optim.certify.certify_minimum at every end point (a
 Newton polish, then the second-order certificate). Each start records the polished value, whether
 it is certified, the conditions that failed, and the gradient norm. The end values are grouped
-(landscape.corollary2.group_end_values); a group above the lowest that holds a certified minimum is
+(landscape.studies.corollary2.group_end_values); a group above the lowest that holds a certified minimum is
 a certified spurious minimum. The walk-through instance is the one (other than the quadratic)
 whose spurious value, among those reached by at least a quarter of the starts, lies furthest
 above the lowest value of its instance (relative); its towers (SEARCH["towers"], b = 2, and SEARCH["towers_wide"], b = 4) are
@@ -25,9 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from landscape.corollary2 import SEARCH, group_end_values, search_losses
-from landscape.deep import DeepLinearNetwork, MultiTowerNetwork
-from landscape.deep_training import certify_minimum, lbfgs_from_seeds
+from landscape.studies.corollary2 import SEARCH, group_end_values, search_losses
+from landscape.models.deep import DeepLinearNetwork, MultiTowerNetwork
+from landscape.optim.certify import certify_minimum
+from landscape.optim.lbfgs import lbfgs_from_seeds
 
 from atomic_write import write_json
 

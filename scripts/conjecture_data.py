@@ -4,9 +4,9 @@ that f (mu = 0) has no spurious local minima and only strict saddles when X X^T 
 Run: ``.venv/bin/python scripts/conjecture_data.py [--processes 2]`` (measured: 176 s with
 two processes on 2 cores).
 
-For every shape in SHAPES, every kind of targets in ``landscape.probe.KINDS`` and every seed
-in SEEDS, it draws an instance (``landscape.probe.instance``) and runs the two probes of
-``landscape.probe`` from ``STARTS`` random starts each: L-BFGS on f (``descent_probe``); and,
+For every shape in SHAPES, every kind of targets in ``landscape.studies.conjecture.KINDS`` and every seed
+in SEEDS, it draws an instance (``landscape.studies.conjecture.instance``) and runs the two probes of
+``landscape.studies.conjecture`` from ``STARTS`` random starts each: L-BFGS on f (``descent_probe``); and,
 on the shapes with at most ``SMALL`` parameters, a search for critical points by minimizing
 ``1/2 ||grad f||^2`` (``critical_probe``) and Lemma 1's critical points moved off the balanced
 set along f's symmetry (``transported_probe``). On the instance where descent from the end of
@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from landscape.probe import (KINDS, critical_probe, descend_rebalancing, descent_probe, instance,
-                             stalled_searches, transported_probe)
+from landscape.studies.conjecture import (KINDS, critical_probe, descend_rebalancing,
+    descent_probe, instance, stalled_searches, transported_probe)
 
 from atomic_write import write_text
 

@@ -5,14 +5,14 @@ For the quadratic loss 1/2 ||P X - Y||^2 on one data set, deep linear networks o
 with a bottleneck of width d = 2 in the middle hidden layer, in the first hidden layer, or at
 the output end (no bottleneck: the targets are then the first d rows of Y), two hidden widths
 and three initialization scales, are trained with L-BFGS from 16 random starts each, against
-the closed-form optimum (landscape.deep.rank_constrained_minimum). Each run records whether it
+the closed-form optimum (landscape.theory.paper_b.rank_constrained_minimum). Each run records whether it
 reached the optimum (to 1e-8 of L(0) - optimum) within 3000 iterations, the iterations it took,
 its final gap and gradient norm, (if it did not reach it) the smallest Hessian eigenvalue
 at its final point, and the smallest and largest spectral norm of a layer at its final point,
-relative to the layer norm of the balanced optimum (landscape.corollary1.relative_layer_norms).
+relative to the layer norm of the balanced optimum (landscape.studies.corollary1.relative_layer_norms).
 The same is stored for the rank-deficient check (COROLLARY1_DEFICIENT: X of rank 4, middle
 bottleneck, hidden width 8, 6 starts of scale 1 per depth). Every run of the grid that did not
-reach the optimum is continued from its last point (landscape.corollary1.continue_run) for up to
+reach the optimum is continued from its last point (landscape.studies.corollary1.continue_run) for up to
 3000 more iterations, twice: restarted from the balanced factorization of its end-to-end matrix
 (same loss), and plainly; the file records for each whether it then reached the optimum, the
 iterations and the final gap.
@@ -28,9 +28,9 @@ import sys
 import time
 from pathlib import Path
 
-from landscape.deep_training import runs_from_starts
-from landscape.corollary1 import (COROLLARY1, COROLLARY1_DEFICIENT, continue_run,
-                                  corollary1_config, corollary1_data, relative_layer_norms)
+from landscape.optim.starts import runs_from_starts
+from landscape.studies.corollary1 import (COROLLARY1, COROLLARY1_DEFICIENT,
+    continue_run, corollary1_config, corollary1_data, relative_layer_norms)
 
 from atomic_write import write_json
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Regenerate book/deep/data/corollary2.json: the training runs of the Corollary 2 chapter.
 
-For each tower configuration and loss of landscape.corollary2.COROLLARY2, the optimum L*
-(landscape.corollary2.corollary2_optimum) and 12 runs of L-BFGS from random starts (seeds 0 to
+For each tower configuration and loss of landscape.studies.corollary2.COROLLARY2, the optimum L*
+(landscape.studies.corollary2.corollary2_optimum) and 12 runs of L-BFGS from random starts (seeds 0 to
 11), stopped when L - L* <= 1e-8 (L(0) - L*) or after 3000 iterations. Each run records whether
 it reached L*, its iterations, L - L* and the gradient norm at its last point, and the norm of
 its end-to-end matrix P with the norm of P's part of the form 1 v^T. A run that did not reach
@@ -21,9 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-from landscape.corollary2 import COROLLARY2, corollary2_data, corollary2_optimum, flat_part
-from landscape.deep import MultiTowerNetwork
-from landscape.deep_training import largest_eigenvalue, runs_from_starts
+from landscape.studies.corollary2 import (COROLLARY2, corollary2_data,
+    corollary2_optimum, flat_part)
+from landscape.models.deep import MultiTowerNetwork
+from landscape.optim.curvature import deep_largest_eigenvalue
+from landscape.optim.starts import runs_from_starts
 
 from atomic_write import write_json
 
@@ -53,7 +55,7 @@ def main() -> int:
                 if not r.reached:
                     sv = np.linalg.svd(P, compute_uv=False)[:net.b]
                     missed.append({"seed": r.seed, "singular_values": [g4(s) for s in sv],
-                                   "lam_max": g4(largest_eigenvalue(net, r.Ms)),
+                                   "lam_max": g4(deep_largest_eigenvalue(net, r.Ms)),
                                    "message": r.message})
             configs.append({"name": name, "loss": loss_name, "b": net.b, "optimum": optimum,
                             "runs": rows, "missed": missed})

@@ -7,7 +7,7 @@ Run: ``.venv/bin/python scripts/experiments_data.py`` (five to seven minutes;
 For each data scaling (``unit``: X with N(0, 1) entries, the paper's literal reading;
 ``normalized``: X with N(0, 1/N) entries, so that X X^T is close to the identity), each of the
 four setups and each objective (f, and g with mu = 1/8), it applies the book's step rule
-(:func:`landscape.experiments.choose_step`) and stores the grid, the median iterations to the
+(:func:`landscape.studies.experiments.choose_step`) and stores the grid, the median iterations to the
 tolerance and the median final excess on the tuning seeds, and the chosen step. It then runs
 gradient descent on the four setups of the ``unit`` scaling for ``LONG_STEPS`` steps from
 the reported seeds (the budget of the figures is too short for g there) and stores each
@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from landscape.experiments import PAPER, RULES, SETUPS, choose_step, draw, run_gd
+from landscape.studies.experiments import (PAPER, RULES, SETUPS, choose_step, draw,
+    run_gd)
 
 from atomic_write import write_text
 

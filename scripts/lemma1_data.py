@@ -3,7 +3,7 @@ search for critical points.
 
 Run: ``.venv/bin/python scripts/lemma1_data.py`` (a few seconds).
 
-For each instance of ``landscape.critical.lemma1_instances`` it runs ``survey`` (120 random
+For each instance of ``landscape.theory.paper_a.lemma1.lemma1_instances`` it runs ``survey`` (120 random
 starts, the seeds of the chapter) on g and on f (mu = 0) and stores what depends on the
 floating-point path of each run: how many starts converged, how many end points are in C,
 how often each support was found, the largest relative distance to C of a converged end
@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from landscape.critical import critical_points, lemma1_instances, survey, survey_summary
+from landscape.theory.paper_a.lemma1 import critical_points, lemma1_instances
+from landscape.studies.lemma1 import survey, survey_summary
 
 from atomic_write import write_text
 

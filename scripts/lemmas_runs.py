@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Regenerate book/deep/data/lemmas.json: the training runs of the Lemmas chapter.
 
-Lemma 2 check: the three networks of landscape.multistart.lemma2_cases are trained with
+Lemma 2 check: the three networks of landscape.studies.multistart.lemma2_cases are trained with
 L-BFGS (gtol 1e-12) from the starts of seeds 0 to 11; each run records its final loss and
 gradient norm and, cut at the bottleneck, ||f'(AB)||, the relative gradients of L2 and the
 ranks of A and B. Also the product P = AB of a run at the highest end value of the weighted
@@ -10,10 +10,10 @@ weights of the first run (lowest seed) of the Huber network that ends above its 
 value (the chapter polishes them with Newton's method and certifies a spurious minimum);
 the two-layer Huber network (5, 2, 4) with the same loss, trained from the same seeds.
 
-Theorem 2 check: on each instance of landscape.multistart.THEOREM2_INSTANCES the two-layer
+Theorem 2 check: on each instance of landscape.studies.multistart.THEOREM2_INSTANCES the two-layer
 network with d = 2 is trained from seeds 0 to 39; each run records its final loss and
 gradient norm, and the runs that end above the best value (by more than 1e-6) the outcome of
-landscape.deep_training.certify_minimum (number of zero Hessian eigenvalues, whether it
+landscape.optim.certify.certify_minimum (number of zero Hessian eigenvalues, whether it
 certifies a local minimum with the d^2 flat directions of GL(d)) and the ranks of A and B.
 Also the end point of one L-BFGS run of the rank-one network (seed 0), which the chapter
 pads into a rank-deficient critical point.
@@ -30,9 +30,12 @@ from pathlib import Path
 
 import numpy as np
 
-from landscape.deep import DeepLinearNetwork, cut_at_bottleneck, numerical_rank
-from landscape.deep_training import certify_minimum, lbfgs, lbfgs_from_seeds
-from landscape.multistart import THEOREM2_INSTANCES, lemma2_cases, theorem2_networks
+from landscape.models.deep import DeepLinearNetwork, numerical_rank
+from landscape.theory.paper_b import cut_at_bottleneck
+from landscape.optim.certify import certify_minimum
+from landscape.optim.lbfgs import deep_lbfgs, lbfgs_from_seeds
+from landscape.studies.multistart import (THEOREM2_INSTANCES, lemma2_cases,
+    theorem2_networks)
 
 from atomic_write import write_json
 
@@ -83,7 +86,7 @@ def main() -> int:
                 row[3:] = [cert.n_zero, int(cert.certified and cert.n_zero == D * D),
                            numerical_rank(r.Ms[1]), numerical_rank(r.Ms[0])]
             rows.append(row)
-        low = lbfgs(one, one.random_weights(np.random.default_rng(0)), gtol=1e-12).Ms
+        low = deep_lbfgs(one, one.random_weights(np.random.default_rng(0)), gtol=1e-12).Ms
         theorem2.append({"seed": seed, "shape": list(shape), "runs": rows})
         rank_one.append([[[_f(x) for x in row] for row in M] for M in low])
         n_high = sum(row[3] is not None for row in rows)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from landscape.experiments import PAPER, RULES, SETUPS, draw, run_gd, run_lbfgs
+from landscape.studies.experiments import PAPER, RULES, SETUPS, draw, run_gd, run_lbfgs
 
 from atomic_write import write_text
 

@@ -3,14 +3,14 @@ gradient descent and L-BFGS depends on the choices the paper leaves open.
 
 Run: ``.venv/bin/python scripts/regularizer_data.py [--processes 2]`` (about 15 minutes on 2
 cores). Every point applies the rules of the experiments chapter (``RULES`` in
-``landscape.experiments``) and changes one thing:
+``landscape.studies.experiments``) and changes one thing:
 
 * ``scale``:  X with N(0, c^2) entries, c in SCALES (1 is the literal reading, 0.1 makes
   X X^T close to the identity), all four setups;
 * ``mu``:     the weight of the regularizer, c in {1, 0.1}, linear setups;
 * ``init``:   the scale of the random start, c in {1, 0.1}, linear setups;
 * ``rule``:   the step-size rule of gradient descent (the book's tuned rule; 0.5 / L at the
-  balanced global minimizer, ``landscape.training.step_from_curvature``; 1 / L at the start),
+  balanced global minimizer, ``landscape.optim.curvature.step_from_curvature``; 1 / L at the start),
   c in {1, 0.1}, linear setups;
 * ``memory``: the L-BFGS memory, c in {1, 0.1}, linear setups.
 
@@ -29,8 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from landscape.experiments import (PAPER, RULES, SETUPS, choose_step, draw, run_gd, run_lbfgs)
-from landscape.training import largest_eigenvalue, step_from_curvature
+from landscape.studies.experiments import (PAPER, RULES, SETUPS, choose_step, draw,
+    run_gd, run_lbfgs)
+from landscape.optim.curvature import largest_eigenvalue, step_from_curvature
 
 from atomic_write import read_json_or_set_aside, write_text
 

@@ -7,12 +7,15 @@ import os
 import re
 import shlex
 import signal
+import pkgutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+import landscape
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGE = ROOT / "scripts" / "stage.sh"
@@ -183,12 +186,13 @@ def test_every_script_writes_through_the_atomic_helper(name):
 
 
 # ------------------------------------------------------------------ packaging
-MATHS = ["canonical", "conditions", "corollary1", "critical", "deep", "deep_training", "experiments",
-         "losses", "nonlinear", "probe", "saddles", "shallow", "spectrum", "stationary", "training"]
+#: Every module but the figures' (the book's tools and the experiments' panels), found, not listed.
+MATHS = sorted(m.name.removeprefix("landscape.") for m in pkgutil.walk_packages(landscape.__path__, "landscape.")
+               if ".book" not in m.name and not m.name.endswith("experiment_plots"))
 
 
 def test_importing_the_maths_does_not_import_pyplot():
-    code = (f"import sys\nimport {', '.join('landscape.' + m for m in MATHS)}\n"
+    code = (f"import sys\nimport landscape, {', '.join('landscape.' + m for m in MATHS)}\n"
             "print(sorted(k for k in ('matplotlib.pyplot', 'yaml', 'ipywidgets') if k in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=dict(os.environ, MPLBACKEND="Agg"))
@@ -196,7 +200,7 @@ def test_importing_the_maths_does_not_import_pyplot():
 
 
 def test_pyproject_declares_every_third_party_import():
-    """The library imports PyYAML (landscape.ledger) without declaring it: a bare
+    """The library imports PyYAML (landscape.book.ledger) without declaring it: a bare
     `pip install ./lib` failed a library test."""
     import tomllib
 

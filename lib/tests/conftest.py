@@ -16,7 +16,7 @@ settings.register_profile("ci", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-from landscape.shallow import ShallowProblem
+from landscape.models.shallow import ShallowProblem
 
 
 def make_problem(d0, d1, d2, extra, mu, seed):

@@ -1,14 +1,15 @@
-"""The certificate of a local minimum (landscape.deep_training.certify_minimum) and the
+"""The certificate of a local minimum (landscape.optim.certify.certify_minimum) and the
 multi-tower embedding and lifting (MultiTowerNetwork.embed, .lift)."""
 
 import numpy as np
 import pytest
 
-from landscape.corollary2 import SEARCH, group_end_values, search_losses
-from landscape.deep import DeepLinearNetwork, MultiTowerNetwork
-from landscape.deep_training import (certify_minimum, flat_directions, group_tangent, lbfgs,
-                                     symmetry_tangent)
-from landscape.losses import Huber, Quadratic, SoftmaxCrossEntropy
+from landscape.studies.corollary2 import SEARCH, group_end_values, search_losses
+from landscape.models.deep import DeepLinearNetwork, MultiTowerNetwork
+from landscape.optim.certify import certify_minimum, group_tangent, symmetry_tangent
+from landscape.models.losses import loss_flat_directions
+from landscape.optim.lbfgs import deep_lbfgs
+from landscape.models.losses import Huber, Quadratic, SoftmaxCrossEntropy
 
 
 def _two(loss_name="Huber delta=1", seed=2):
@@ -16,7 +17,7 @@ def _two(loss_name="Huber delta=1", seed=2):
 
 
 def _end(net, seed):
-    return lbfgs(net, net.random_weights(np.random.default_rng(seed)), gtol=1e-9, maxiter=3000).Ms
+    return deep_lbfgs(net, net.random_weights(np.random.default_rng(seed)), gtol=1e-9, maxiter=3000).Ms
 
 
 def test_known_minimum_passes_and_is_a_minimum():
@@ -71,14 +72,14 @@ def test_residual_on_the_kink_fails():
 def test_softmax_shift_counts_as_symmetry():
     net = _two("CE one-hot", 0)
     cert = certify_minimum(net, _end(net, 0))
-    assert flat_directions(net.loss).shape[0] == 5          # 1 w^T, w in R^5
+    assert loss_flat_directions(net.loss).shape[0] == 5          # 1 w^T, w in R^5
     assert cert.certified and cert.symmetry_dim == 4 + 2 == cert.group_dim   # GL(2) + shifts 1 u^T
 
 
 def test_flat_directions_of_rank_deficient_X():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((4, 2)) @ rng.standard_normal((2, 10))
-    F = flat_directions(Quadratic(X, rng.standard_normal((3, 10))))
+    F = loss_flat_directions(Quadratic(X, rng.standard_normal((3, 10))))
     assert F.shape == (3 * 2, 12)
     assert np.abs(F.reshape(-1, 3, 4) @ X).max() < 1e-10
 
@@ -115,7 +116,7 @@ def test_group_end_values_and_checks():
 
 
 def test_continue_run_balanced_restart():
-    from landscape.corollary1 import COROLLARY1, continue_run, corollary1_config
+    from landscape.studies.corollary1 import COROLLARY1, continue_run, corollary1_config
 
     net, optimum = corollary1_config(4, "first", 3)
     Ms = net.random_weights(np.random.default_rng(0), scale=0.3)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from landscape.shallow import ShallowProblem
+from landscape.models.shallow import ShallowProblem
 
 rng = np.random.default_rng(0)
 X = rng.standard_normal((3, 8))
@@ -81,7 +81,7 @@ def test_unpack_length_and_rng_type():
 def test_classify_refuses_nan_eigenvalues():
     """A NaN eigenvalue was classified "inconclusive (PSD)" (NaN < -tol and NaN > tol are
     both False)."""
-    from landscape.saddles import classify
+    from landscape.optim.curvature import classify
 
     with pytest.raises(ValueError, match="hessian_eigenvalues"):
         classify([np.nan, 1.0])
@@ -96,13 +96,14 @@ def test_classify_refuses_nan_eigenvalues():
 
 def test_non_integer_supports_indices_and_step_counts_are_refused():
     """support=[0.5] was read as [0], n_steps=2.5 as 2, k=1.5 as 1."""
-    from landscape.critical import critical_point, is_global_support, negative_curvature_direction
-    from landscape.deep import DeepLinearNetwork
-    from landscape.deep_training import gradient_descent as deep_gd
-    from landscape.losses import Quadratic
-    from landscape.saddles import gradient_descent as toy_gd
-    from landscape.stationary import escapes
-    from landscape.training import gradient_descent
+    from landscape.theory.paper_a.lemma1 import critical_point, is_global_support
+    from landscape.theory.paper_a.lemma2 import negative_curvature_direction
+    from landscape.models.deep import DeepLinearNetwork
+    from landscape.optim.descent import deep_gradient_descent as deep_gd
+    from landscape.models.losses import Quadratic
+    from landscape.optim.descent import gradient_descent_path as toy_gd
+    from landscape.studies.conjecture import escapes
+    from landscape.optim.descent import gradient_descent
 
     rng = np.random.default_rng(0)
     p = ShallowProblem(rng.standard_normal((3, 6)), rng.standard_normal((3, 6)), 2, 0.5)

@@ -3,18 +3,9 @@
 import numpy as np
 import pytest
 
-from landscape.conditions import (
-    RESULTS,
-    baldi_hornik,
-    corollary1,
-    corollary1_bound,
-    isometry_constants,
-    kawaguchi,
-    laurent_von_brecht,
-    lu_kawaguchi,
-    table1,
-    theorem2,
-)
+from landscape.theory.paper_a.table1 import (RESULTS, baldi_hornik, corollary1,
+    corollary1_bound, isometry_constants, kawaguchi, laurent_von_brecht, lu_kawaguchi,
+    table1, theorem2)
 
 
 def data(d0, d2, N, rank_y=None, seed=0):

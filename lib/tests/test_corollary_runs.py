@@ -1,13 +1,16 @@
-"""landscape.corollary1.relative_layer_norms and landscape.corollary2: the helpers that the
+"""landscape.studies.corollary1.relative_layer_norms and landscape.studies.corollary2: the helpers that the
 Corollary 1 and 2 chapters share with the scripts that store their runs."""
 
 
 import numpy as np
 import pytest
 
-from landscape.corollary1 import corollary1_config, relative_layer_norms
-from landscape.corollary2 import COROLLARY2, corollary2_data, corollary2_optimum, flat_part
-from landscape.deep import MultiTowerNetwork, rank_constrained_minimizer, rank_constrained_minimum
+from landscape.studies.corollary1 import corollary1_config, relative_layer_norms
+from landscape.studies.corollary2 import (COROLLARY2, corollary2_data,
+    corollary2_optimum, flat_part)
+from landscape.models.deep import MultiTowerNetwork
+from landscape.theory.paper_b import (rank_constrained_minimizer,
+    rank_constrained_minimum)
 
 
 def test_relative_layer_norms_of_balanced_and_unbalanced_points():

@@ -4,15 +4,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from landscape.critical import (
-    count_critical_points,
-    critical_point,
-    critical_points,
-    is_global_support,
-    saddle_bound,
-    singular_value_blocks,
-)
-from landscape.shallow import ShallowProblem
+from landscape.theory.paper_a.lemma1 import (count_critical_points, critical_point,
+    critical_points, is_global_support, singular_value_blocks)
+from landscape.theory.paper_a.lemma2 import saddle_bound
+from landscape.models.shallow import ShallowProblem
 
 from conftest import flat, problems
 
@@ -141,7 +136,7 @@ def test_bad_arguments():
 
 
 def test_smallest_eigenvalues_at_matches_dense_point_by_point():
-    from landscape.critical import smallest_eigenvalues_at
+    from landscape.theory.paper_a.lemma2 import smallest_eigenvalues_at
 
     p = problem_with_spectrum([3.0, 2.0, 1.2, 0.5], d0=4, d2=5, d1=2, mu=0.125, seed=1)
     pts = critical_points(p, rng=np.random.default_rng(2))
@@ -154,7 +149,7 @@ def test_smallest_eigenvalues_at_matches_dense_point_by_point():
 
 
 def test_check_saddles_distinct_and_tied():
-    from landscape.critical import check_saddles
+    from landscape.theory.paper_a.lemma2 import check_saddles
 
     p = problem_with_spectrum([4.0, 3.0, 2.0, 1.0], d0=4, d2=5, d1=2, mu=0.125, seed=3)
     s = check_saddles(p, rng=np.random.default_rng(4))
@@ -175,7 +170,7 @@ def test_check_saddles_distinct_and_tied():
                                              (4, 3, 5, [3.0, 1.0])])
 def test_flat_directions_at_the_balanced_minimizer(d0, d1, d2, lam):
     """Zero eigenvalues: orbit (minus stabilizer) plus the free directions of zero columns."""
-    from landscape.critical import flat_directions
+    from landscape.optim.certify import flat_directions
 
     p = problem_with_spectrum(lam, d0=d0, d2=d2, d1=d1, mu=0.125, seed=13)
     W1, W2 = p.balanced_minimizer()
@@ -193,11 +188,11 @@ def test_flat_directions_at_the_balanced_minimizer(d0, d1, d2, lam):
 
 
 # ----------------------------------------------- the choice of basis inside tied blocks
-from landscape.critical import problem_with_spectrum as lib_spectrum  # noqa: E402
+from landscape.theory.paper_a.lemma1 import problem_with_spectrum as lib_spectrum
 
 
 def test_rotate_ties_false_keeps_the_canonical_basis():
-    from landscape.critical import critical_points as cps
+    from landscape.theory.paper_a.lemma1 import critical_points as cps
 
     p = lib_spectrum([2.0, 2.0, 1.0], 3, 2, 4, 0.5, np.random.default_rng(3))
     a = cps(p, rng=np.random.default_rng(0), rotate_ties=False)
@@ -209,7 +204,7 @@ def test_rotate_ties_false_keeps_the_canonical_basis():
 
 
 def test_tied_bases():
-    from landscape.critical import tied_bases
+    from landscape.theory.paper_a.lemma2 import tied_bases
 
     p = lib_spectrum([3.0, 2.0, 2.0, 1.0], 4, 2, 5, 0.5, np.random.default_rng(1))
     bases = tied_bases(p, 4)
@@ -234,7 +229,7 @@ def test_tied_bases():
 def test_tie_dependence_with_and_without_x_multiple_of_identity():
     """X X^T = 9 I: rotating a tied block is an orthogonal symmetry, nothing moves; a
     random X: lambda_min at the saddles using one tied pair and the quotient move."""
-    from landscape.critical import tie_dependence
+    from landscape.theory.paper_a.lemma2 import tie_dependence
 
     cut = tie_dependence(ShallowProblem(3 * np.eye(3), np.diag([3.0, 2, 2]), 2, 0.125), n=8)
     assert cut.lam_spread.max() < 1e-9 and np.nanmax(cut.quotient_spread) < 1e-9
@@ -250,7 +245,8 @@ def test_tie_dependence_with_and_without_x_multiple_of_identity():
     assert np.all(low.lam_min[sad] <= low.quotient[sad] + 1e-9)
     assert np.all(low.quotient[sad] <= saddle_bound(p) + 1e-12)
     # the canonical column is the one critical_points and the default direction use
-    from landscape.critical import negative_curvature_direction, smallest_eigenvalues_at
+    from landscape.theory.paper_a.lemma2 import (negative_curvature_direction,
+        smallest_eigenvalues_at)
     C = critical_points(p)
     np.testing.assert_allclose(low.lam_min[:, 0], smallest_eigenvalues_at(p, C), atol=1e-10)
     q0 = [negative_curvature_direction(p, c.W1, c.W2).quotient for c in C if not c.is_global]
@@ -258,7 +254,8 @@ def test_tie_dependence_with_and_without_x_multiple_of_identity():
 
 
 def test_survey_summary_and_instances():
-    from landscape.critical import lemma1_instances, support_label, survey, survey_summary
+    from landscape.theory.paper_a.lemma1 import lemma1_instances
+    from landscape.studies.lemma1 import support_label, survey, survey_summary
 
     inst = lemma1_instances(0.125)
     assert list(inst) == ["r > d1", "r = d1", "d1 > d0, d2 > d0", "rank-deficient Y",
@@ -282,7 +279,7 @@ def test_survey_judges_the_same_under_rescaling(shape, mu, sx, sy):
     """Every converged end point is an element of C at any scale of X and Y (with X = 100
     N(0, 1) the search failed to converge or its points were called "not in C"), and the
     snapped points are critical to roundoff relative to the scale of the gradient."""
-    from landscape.critical import survey
+    from landscape.studies.lemma1 import survey
 
     d0, d1, d2 = shape
     rng = np.random.default_rng(0)
@@ -303,7 +300,7 @@ def test_survey_judges_the_same_under_rescaling(shape, mu, sx, sy):
 def test_survey_is_exactly_equivariant_under_powers_of_two():
     """Far from unit scale, rescaling X by 2^10 and Y by 4^5 maps the survey's points
     exactly (both are searched on the same data of unit scale)."""
-    from landscape.critical import survey
+    from landscape.studies.lemma1 import survey
 
     rng = np.random.default_rng(3)
     X, Y = 2.0**-10 * rng.standard_normal((3, 7)), 4.0**6 * rng.standard_normal((3, 7))

@@ -1,4 +1,4 @@
-"""landscape.deep and landscape.deep_training: derivatives, splits, the rank-constrained
+"""landscape.models.deep and landscape.optim.certify: derivatives, splits, the rank-constrained
 optimum, Lemma 1's construction, training helpers and input checks."""
 
 import numpy as np
@@ -7,11 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
-from landscape.deep import (DeepLinearNetwork, MultiTowerNetwork, lemma1_construction, numerical_rank,
-                            rank_constrained_minimizer, rank_constrained_minimum)
-from landscape.deep_training import (gradient_descent, hessian_report, lbfgs, perturbation_test,
-                                     step_from_curvature)
-from landscape.losses import Custom, Huber, Quadratic, SoftmaxCrossEntropy
+from landscape.models.deep import DeepLinearNetwork, MultiTowerNetwork, numerical_rank
+from landscape.theory.paper_b import (lemma1_construction, rank_constrained_minimizer,
+    rank_constrained_minimum)
+from landscape.optim.descent import deep_gradient_descent
+from landscape.optim.curvature import (hessian_report, perturbation_test,
+    deep_step_from_curvature)
+from landscape.optim.lbfgs import deep_lbfgs
+from landscape.models.losses import Custom, Huber, Quadratic, SoftmaxCrossEntropy
 
 FD = settings(max_examples=25, deadline=None)
 
@@ -208,18 +211,18 @@ def test_training_helpers():
     Y = rng.standard_normal((3, 10))
     net = DeepLinearNetwork((3, 2, 4, 3), Quadratic(X, Y))
     fstar = rank_constrained_minimum(X, Y, 2)
-    res = lbfgs(net, net.random_weights(rng), target=fstar + 1e-8)
+    res = deep_lbfgs(net, net.random_weights(rng), target=fstar + 1e-8)
     assert res.reached and res.value <= fstar + 1e-8 and res.n_iter > 0
-    step = step_from_curvature(net, rank_constrained_minimizer(X, Y, 2), fraction=0.25)
+    step = deep_step_from_curvature(net, rank_constrained_minimizer(X, Y, 2), fraction=0.25)
     Ms = net.random_weights(rng, scale=0.5, batch=(3,))
-    run = gradient_descent(net, Ms, step, 50000, record_every=100, target=fstar + 1e-6)
+    run = deep_gradient_descent(net, Ms, step, 50000, record_every=100, target=fstar + 1e-6)
     assert np.all(run.hit > 0) and run.steps[-1] == run.hit.max()
-    fixed = gradient_descent(net, Ms, step, 30, record_every=7)
+    fixed = deep_gradient_descent(net, Ms, step, 30, record_every=7)
     assert list(fixed.steps) == [0, 7, 14, 21, 28, 30]
     for b in range(3):                               # batched = one start at a time
-        one = gradient_descent(net, [M[b] for M in Ms], step, 30, record_every=7)
+        one = deep_gradient_descent(net, [M[b] for M in Ms], step, 30, record_every=7)
         np.testing.assert_allclose(one.values, fixed.values[:, b], rtol=1e-12)
-    full = lbfgs(net, res.Ms, gtol=1e-13)            # converged: PSD up to roundoff
+    full = deep_lbfgs(net, res.Ms, gtol=1e-13)            # converged: PSD up to roundoff
     rep = hessian_report(net, full.Ms, rtol=1e-6)
     assert rep.n_negative == 0 and rep.grad_norm < 1e-5
     f = lambda T: np.array([net.value(net.unpack(t)) for t in T])
@@ -241,7 +244,7 @@ Q0 = Quadratic(rng0.standard_normal((4, 6)), rng0.standard_normal((3, 6)))
         (lambda: DeepLinearNetwork("423", Q0), TypeError, r"widths must be a sequence"),
         (lambda: DeepLinearNetwork((5, 2, 3), Q0), ValueError,
          r"widths do not fit the loss.*n = d0 = 4 and end at m = dk = 3; got d0 = 5, dk = 3"),
-        (lambda: DeepLinearNetwork((4, 2, 3), "quadratic"), TypeError, r"loss must be a landscape.losses.Loss"),
+        (lambda: DeepLinearNetwork((4, 2, 3), "quadratic"), TypeError, r"loss must be a landscape.models.losses.Loss"),
         (lambda: MultiTowerNetwork([(4, 2, 3), (4, 2, 2)], Q0), ValueError,
          r"towers\[1\] must start at n = 4 and end at m = 3.*got widths \(4, 2, 2\)"),
         (lambda: MultiTowerNetwork([], Q0), ValueError, r"non-empty list"),
@@ -278,8 +281,8 @@ def test_bad_weights():
 
 
 def test_widths_with_bottleneck_and_experiment_configs():
-    from landscape.deep import widths_with_bottleneck
-    from landscape.corollary1 import COROLLARY1, corollary1_config
+    from landscape.models.deep import widths_with_bottleneck
+    from landscape.studies.corollary1 import COROLLARY1, corollary1_config
 
     assert widths_with_bottleneck(6, 6, 4, 8, 2, 2) == (6, 8, 2, 8, 6)
     assert widths_with_bottleneck(6, 5, 2, 8, 2, 1) == (6, 2, 5)
@@ -299,7 +302,7 @@ def test_widths_with_bottleneck_and_experiment_configs():
 
 
 def test_runs_from_starts_and_derivative_free_search():
-    from landscape.deep_training import derivative_free_search, runs_from_starts
+    from landscape.optim.starts import derivative_free_search, runs_from_starts
 
     rng = np.random.default_rng(8)
     X, Y = rng.standard_normal((3, 12)), rng.standard_normal((3, 12))
@@ -315,7 +318,7 @@ def test_runs_from_starts_and_derivative_free_search():
 
 
 def test_tanh_network_gradient_and_checks():
-    from landscape.nonlinear import TanhNetwork
+    from landscape.models.tanh import TanhNetwork
 
     rng = np.random.default_rng(9)
     net = TanhNetwork(rng.standard_normal((2, 7)), rng.standard_normal((3, 7)), hidden=4)
@@ -339,13 +342,14 @@ def test_tanh_network_gradient_and_checks():
 
 
 def test_lbfgs_from_seeds_packed_loss_and_certificate():
-    from landscape.deep_training import lbfgs_from_seeds, packed_loss, runs_from_starts
+    from landscape.optim.lbfgs import lbfgs_from_seeds, packed_loss
+    from landscape.optim.starts import runs_from_starts
 
     rng = np.random.default_rng(10)
     X, Y = rng.standard_normal((3, 12)), rng.standard_normal((3, 12))
     net = DeepLinearNetwork((3, 2, 3), Quadratic(X, Y))
     runs = lbfgs_from_seeds(net, [4, 5], gtol=1e-12)
-    one = lbfgs(net, net.random_weights(np.random.default_rng(5)), gtol=1e-12)
+    one = deep_lbfgs(net, net.random_weights(np.random.default_rng(5)), gtol=1e-12)
     assert len(runs) == 2 and runs[1].value == one.value
     np.testing.assert_array_equal(net.pack(runs[1].Ms), net.pack(one.Ms))
     fun = packed_loss(net)
@@ -362,12 +366,12 @@ def test_lbfgs_from_seeds_packed_loss_and_certificate():
 
 
 def test_cut_at_bottleneck():
-    from landscape.deep import cut_at_bottleneck
+    from landscape.theory.paper_b import cut_at_bottleneck
 
     rng = np.random.default_rng(11)
     X, Y = rng.standard_normal((4, 15)), rng.standard_normal((4, 15))
     net = DeepLinearNetwork((4, 3, 2, 3, 4), Quadratic(X, Y))
-    end = lbfgs(net, net.random_weights(rng), gtol=1e-12)
+    end = deep_lbfgs(net, net.random_weights(rng), gtol=1e-12)
     cut = cut_at_bottleneck(net, end.Ms)                 # a minimum: Lemma 2 and Lemma 1 hold
     assert cut.f_prime_norm > 1e-3 and cut.rel_grad_A < 1e-6 and cut.rel_grad_B < 1e-6
     assert (cut.rank_A, cut.rank_B) == (2, 2)
@@ -376,7 +380,8 @@ def test_cut_at_bottleneck():
 
 
 def test_tanh_end_points_and_saturation():
-    from landscape.nonlinear import TanhEnd, TanhNetwork, tanh_end_points
+    from landscape.studies.beyond import TanhEnd, tanh_end_points
+    from landscape.models.tanh import TanhNetwork
 
     x = np.linspace(-2, 2, 15)[None, :]
     y = np.array([[1.0, 1.2]]) @ np.tanh(np.array([[2.0], [-1.5]]) @ x + np.array([[1.0], [0.5]]))
@@ -418,9 +423,9 @@ def test_balanced_with_rank_truncates_roundoff():
 
 
 def test_upper_tower():
-    from landscape.deep import upper_tower
-    from landscape.deep_training import lbfgs_from_seeds
-    from landscape.multistart import lemma2_cases
+    from landscape.theory.paper_b import upper_tower
+    from landscape.optim.lbfgs import lbfgs_from_seeds
+    from landscape.studies.multistart import lemma2_cases
 
     net = lemma2_cases()["Huber"]
     Ms = net.random_weights(np.random.default_rng(0))

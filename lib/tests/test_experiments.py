@@ -3,10 +3,13 @@
 import numpy as np
 import pytest
 
-from landscape import experiments as ex
-from landscape.experiments import SETUPS, Curves, draw, leaky_relu, run_gd, run_lbfgs, tune_step
-from landscape.stationary import classify, escapes, find_critical_points, hessian_vector_product
-from landscape.training import ProblemStack
+from landscape.studies import experiments as ex
+from landscape.studies.experiments import (SETUPS, Curves, draw, leaky_relu, run_gd,
+    run_lbfgs, tune_step)
+from landscape.optim.curvature import classify_point, hessian_vector_product
+from landscape.studies.conjecture import escapes
+from landscape.optim.critical_points import minimize_gradient_norm
+from landscape.models.shallow import ProblemStack
 
 from conftest import make_problem
 
@@ -114,27 +117,27 @@ def test_batched_hessian_vector_product(mu):
 
 def test_the_search_finds_critical_points_and_sorts_them():
     p, rng = make_problem(3, 2, 3, 6, 0.0, 9)
-    s = find_critical_points(p, *p.random_weights(rng, batch=(24,)), max_iter=3000)
+    s = minimize_gradient_norm(p, *p.random_weights(rng, batch=(24,)), max_iter=3000)
     found = s.grad_norm < 1e-9
     assert found.sum() >= 2
     tol = 1e-8 * np.abs(p.XXt).max() * np.abs(p.YXt).max()
-    kinds = {classify(p, s.W1[i], s.W2[i], tol)[0] for i in np.flatnonzero(found)}
+    kinds = {classify_point(p, s.W1[i], s.W2[i], tol)[0] for i in np.flatnonzero(found)}
     assert kinds <= {"strict saddle", "global minimum"}
     # a global minimizer classifies as such and does not escape; a saddle does
     W1, W2 = p.balanced_minimizer()
-    assert classify(p, W1, W2, tol)[0] == "global minimum"
+    assert classify_point(p, W1, W2, tol)[0] == "global minimum"
     assert escapes(p, W1, W2, np.random.default_rng(0), n_steps=2000) < 1e-10
-    i = next(i for i in np.flatnonzero(found) if classify(p, s.W1[i], s.W2[i], tol)[0] == "strict saddle")
+    i = next(i for i in np.flatnonzero(found) if classify_point(p, s.W1[i], s.W2[i], tol)[0] == "strict saddle")
     assert escapes(p, s.W1[i], s.W2[i], np.random.default_rng(0), radius=1e-3) > 1e-6
     with pytest.raises(TypeError, match="problem must be a ShallowProblem"):
-        classify(ProblemStack([p]), W1, W2, tol)
+        classify_point(ProblemStack([p]), W1, W2, tol)
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
         escapes(p, W1, W2, 0)
 
 
 # ---------------------------------------------------------------------- probe
 def test_probe_instances_have_the_advertised_targets():
-    from landscape.probe import instance
+    from landscape.studies.conjecture import instance
 
     rng = np.random.default_rng(0)
     p = instance(4, 2, 5, "repeated", rng)
@@ -148,7 +151,8 @@ def test_probe_instances_have_the_advertised_targets():
 
 
 def test_probes_on_a_small_instance():
-    from landscape.probe import critical_probe, descent_probe, instance, transported_probe
+    from landscape.studies.conjecture import (critical_probe, descent_probe, instance,
+        transported_probe)
 
     rng = np.random.default_rng(1)
     p = instance(3, 2, 3, "gaussian", rng)
@@ -184,7 +188,7 @@ def test_sweep_lookup_and_verdicts():
 
 
 def test_descend_reaches_the_minimum_from_unbalanced_points():
-    from landscape.probe import descend, instance
+    from landscape.studies.conjecture import descend, instance
 
     rng = np.random.default_rng(3)
     p = instance(4, 2, 5, "gaussian", rng)
@@ -228,7 +232,8 @@ def test_claims_table_measures_each_claim():
 
 
 def test_descend_rebalancing_and_stalled_searches():
-    from landscape.probe import critical_probe, descend, descend_rebalancing, instance, stalled_searches
+    from landscape.studies.conjecture import (critical_probe, descend,
+        descend_rebalancing, instance, stalled_searches)
 
     rng = np.random.default_rng(4)
     p = instance(4, 2, 5, "gaussian", rng)

@@ -3,14 +3,17 @@
 import numpy as np
 import pytest
 
-from landscape import saddles
-from landscape.display import small
-from landscape.training import gradient_descent, lbfgs, step_from_curvature
+from landscape.book.display import small
+from landscape.optim.descent import gradient_descent
+from landscape.optim.lbfgs import lbfgs
+from landscape.optim.curvature import step_from_curvature
 
 from conftest import make_problem
+from landscape.models.toy2d import FLAT_SADDLE, MONKEY_SADDLE, STRICT_SADDLE
+from landscape.optim.curvature import classify
 
 
-@pytest.mark.parametrize("h", [saddles.STRICT_SADDLE, saddles.FLAT_SADDLE, saddles.MONKEY_SADDLE])
+@pytest.mark.parametrize("h", [STRICT_SADDLE, FLAT_SADDLE, MONKEY_SADDLE])
 def test_landscape2d_derivatives(h):
     pts = np.random.default_rng(0).uniform(-1.5, 1.5, size=(20, 2))
     eps = 1e-6
@@ -24,9 +27,9 @@ def test_landscape2d_derivatives(h):
 
 
 def test_classify():
-    assert saddles.classify([-1.0, 2.0]) == "strict saddle"
-    assert saddles.classify([1.0, 2.0]) == "local minimum"
-    assert saddles.classify([0.0, 2.0]) == "inconclusive (PSD)"
+    assert classify([-1.0, 2.0]) == "strict saddle"
+    assert classify([1.0, 2.0]) == "local minimum"
+    assert classify([0.0, 2.0]) == "inconclusive (PSD)"
 
 
 def test_batched_gradient_descent_equals_one_start_at_a_time():
@@ -48,7 +51,7 @@ def test_batched_gradient_descent_equals_one_start_at_a_time():
 def test_gradient_descent_with_the_curvature_step_reaches_the_minimum():
     rng = np.random.default_rng(3)
     X = rng.standard_normal((5, 40)) / np.sqrt(40)
-    from landscape.shallow import ShallowProblem
+    from landscape.models.shallow import ShallowProblem
 
     p = ShallowProblem(X, rng.standard_normal((4, 40)), hidden=2, mu=0.5)
     step = step_from_curvature(p)
@@ -82,7 +85,7 @@ def test_static_explorer_structure():
     import matplotlib
 
     matplotlib.use("Agg")
-    from landscape.widgets import grid, static_explorer
+    from landscape.book.widgets import grid, static_explorer
 
     calls = []
     box = static_explorer(lambda a, b: calls.append((a, b)), {"a": [1, 2], "b": [0.1, 0.2, 0.3]},
@@ -108,7 +111,7 @@ def test_static_explorer_structure():
 
 
 def test_value_or_range():
-    from landscape.display import value_or_range
+    from landscape.book.display import value_or_range
 
     assert value_or_range([1.0, 1.0 + 1e-13]) == "1.0000"
     assert value_or_range([2.0, 1.0], ".1f") == "1.0 to 2.0"

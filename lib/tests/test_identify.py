@@ -6,22 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landscape.critical import (
-    count_critical_points,
-    critical_point,
-    critical_points,
-    find_critical_points,
-    hessian_form_terms,
-    identify,
-    negative_curvature_direction,
-    problem_with_spectrum,
-    saddle_bound,
-    singular_value_blocks,
-    survey,
-    symmetry_directions,
-)
-from landscape.shallow import ShallowProblem
-from landscape.spectrum import smallest_eigenvalues
+from landscape.theory.paper_a.lemma1 import (count_critical_points, critical_point,
+    critical_points, identify, problem_with_spectrum, singular_value_blocks)
+from landscape.optim.critical_points import find_critical_points
+from landscape.theory.paper_a.lemma2 import (hessian_form_terms,
+    negative_curvature_direction, saddle_bound)
+from landscape.studies.lemma1 import survey
+from landscape.optim.certify import symmetry_directions
+from landscape.models.shallow import ShallowProblem
+from landscape.optim.curvature import smallest_eigenvalues
 
 from conftest import flat, problems
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from landscape import ledger
+from landscape.book import ledger
 
 
 def test_record_prints_one_line(capsys):

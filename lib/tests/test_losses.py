@@ -1,11 +1,12 @@
-"""landscape.losses: values, gradients and Hessian-vector products against finite differences."""
+"""landscape.models.losses: values, gradients and Hessian-vector products against finite differences."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landscape.losses import Custom, Huber, Quadratic, SoftmaxCrossEntropy, WeightedQuadratic
+from landscape.models.losses import (Custom, Huber, Quadratic, SoftmaxCrossEntropy,
+    WeightedQuadratic)
 
 FD = settings(max_examples=30, deadline=None)
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from landscape.multistart import (L1_TARGET, THEOREM2_INSTANCES, l1_certified, l1_loss,
-                                  lemma2_cases, tanh_instance, tanh_polish, theorem2_networks)
-from landscape.nonlinear import TanhNetwork
+from landscape.studies.multistart import (L1_TARGET, THEOREM2_INSTANCES, l1_certified,
+    l1_loss, lemma2_cases, tanh_instance, tanh_polish, theorem2_networks)
+from landscape.models.tanh import TanhNetwork
 
 
 def test_instances_have_the_stated_shapes():

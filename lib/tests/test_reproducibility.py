@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from landscape import reproducibility as rep
+from landscape.book import reproducibility as rep
 
 
 def test_pins_and_data_scripts(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from scipy.optimize import minimize
 
-from landscape.shallow import ShallowProblem
+from landscape.models.shallow import ShallowProblem
 
 from conftest import central_differences, flat, make_problem, problems
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from landscape.critical import critical_point
-from landscape.spectrum import hessian_operator, smallest_eigenvalue
+from landscape.theory.paper_a.lemma1 import critical_point
+from landscape.optim.curvature import hessian_operator, smallest_eigenvalue
 
 from conftest import make_problem
 
@@ -39,7 +39,8 @@ def test_unknown_method():
 
 
 def test_batched_hessians_match_the_closed_form():
-    from landscape.spectrum import hessian_vector_products, hessians, smallest_eigenvalues
+    from landscape.optim.curvature import (hessian_vector_products, hessians,
+        smallest_eigenvalues)
 
     for mu in (0.0, 0.7):
         p, rng = make_problem(3, 4, 2, 3, mu, 2)
@@ -68,7 +69,7 @@ def test_batched_hessians_match_the_closed_form():
 
 
 def test_batched_bad_arguments():
-    from landscape.spectrum import hessians
+    from landscape.optim.curvature import hessians
 
     p, rng = make_problem(2, 2, 2, 1, 0.0, 1)
     with pytest.raises(TypeError, match="ShallowProblem"):
@@ -85,9 +86,9 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from scipy.sparse.linalg import LinearOperator  # noqa: E402
 
-from landscape.critical import critical_points  # noqa: E402
-from landscape.shallow import ShallowProblem  # noqa: E402
-from landscape.spectrum import LANCZOS_MIN, extreme_eigenvalue  # noqa: E402
+from landscape.theory.paper_a.lemma1 import critical_points
+from landscape.models.shallow import ShallowProblem
+from landscape.optim.curvature import LANCZOS_MIN, extreme_eigenvalue
 
 
 def _scaled_problem(d0, d1, d2, sx, sy, mu, seed):
@@ -218,7 +219,7 @@ def test_largest_eigenvalue_helpers_match_dense(sx):
     """training.largest_eigenvalue (Lanczos from n = 16) at points where the largest
     eigenvalue is small next to the spectral radius (a saddle of g on scaled data), and at
     the balanced minimizer (where it is the spectral radius)."""
-    from landscape.training import largest_eigenvalue
+    from landscape.optim.curvature import largest_eigenvalue
 
     p, rng = _scaled_problem(6, 5, 7, sx, 1.0, 0.5, 4)
     pts = [p.balanced_minimizer()] + [(c.W1, c.W2) for c in critical_points(p, rng=rng)[:4]]

@@ -7,10 +7,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from landscape import training
-from landscape.training import (ProblemStack, batched_lbfgs, gradient_descent, lbfgs_path)
+from landscape.models.shallow import ProblemStack
+from landscape.optim.lbfgs import batched_lbfgs, lbfgs_path
+from landscape.optim.descent import gradient_descent
 
 from conftest import make_problem, problems
+from landscape.optim.lbfgs import _CompactMemory, _cubic_min, _two_loop
+from landscape.models.shallow import gradient_kernel, invariants
 
 
 def stack_of(d0, d1, d2, mu, seeds, extra=6):
@@ -137,7 +140,7 @@ def test_gradient_descent_argument_errors():
 def test_compact_memory_equals_the_two_loop_recursion():
     rng = np.random.default_rng(0)
     B, n, m = 3, 7, 4
-    mem = training._CompactMemory((B,), m, n)
+    mem = _CompactMemory((B,), m, n)
     pairs = []  # per run, the pairs kept, oldest first
     kept = [[] for _ in range(B)]
     for k in range(9):  # more pairs than the memory holds: the ring wraps around
@@ -160,7 +163,7 @@ def test_compact_memory_equals_the_two_loop_recursion():
                 S[i, 0], Y[i, 0], rho[i, 0] = si, yi, 1.0 / (si @ yi)
             gamma = (kept[b][-1][0] @ kept[b][-1][1]) / (kept[b][-1][1] @ kept[b][-1][1]) if kept[b] else 1.0
             dot = lambda a, c: np.einsum("...i,...i->...", a, c)
-            ref = -training._two_loop(g[b:b + 1], S, Y, rho, list(range(len(kept[b]))),
+            ref = -_two_loop(g[b:b + 1], S, Y, rho, list(range(len(kept[b]))),
                                       np.array([gamma]), dot)[0]
             np.testing.assert_allclose(Hg[b], ref, rtol=1e-9, atol=1e-12)
     pairs.append(None)
@@ -245,18 +248,18 @@ def test_cubic_minimizer():
     # f(t) = (t - 0.3)^2: exact through two points with derivatives
     f = lambda t: (t - 0.3) ** 2
     df = lambda t: 2 * (t - 0.3)
-    t = training._cubic_min(np.array(0.0), f(0.0), df(0.0), np.array(1.0), f(1.0), df(1.0), 0.0, 1.0)
+    t = _cubic_min(np.array(0.0), f(0.0), df(0.0), np.array(1.0), f(1.0), df(1.0), 0.0, 1.0)
     assert float(t) == pytest.approx(0.3)
     # clipped to the bounds, in either order of the points
-    t = training._cubic_min(np.array(1.0), f(1.0), df(1.0), np.array(0.0), f(0.0), df(0.0), 0.5, 1.0)
+    t = _cubic_min(np.array(1.0), f(1.0), df(1.0), np.array(0.0), f(0.0), df(0.0), 0.5, 1.0)
     assert float(t) == pytest.approx(0.5)
 
 
 def test_fused_gradient_and_regularizer():
     st, ps = stack_of(3, 4, 2, 0.3, range(3))
     W1, W2 = st.random_weights(np.random.default_rng(5))
-    data = training._data(st)
-    G1, G2, rho = training._gradient(data, st.mu, W1, W2, with_rho=True)
+    data = invariants(st)
+    G1, G2, rho = gradient_kernel(data, st.mu, W1, W2, with_rho=True)
     H1, H2 = st.gradient(W1, W2)
     np.testing.assert_allclose(rho, st.rho(W1, W2), rtol=1e-12)
     np.testing.assert_array_equal(G1, H1)

@@ -1,13 +1,16 @@
-"""Tests of landscape.walkthrough (the proofs of Lemmas 1 and 2 step by step) and landscape.ties."""
+"""Tests of landscape.studies.walkthrough (the proofs of Lemmas 1 and 2 step by step) and landscape.theory.paper_a.ties."""
 
 import numpy as np
 import pytest
 
-from landscape.critical import critical_point, critical_points, problem_with_spectrum, saddle_bound
-from landscape.shallow import ShallowProblem
-from landscape.spectrum import smallest_eigenvalue
-from landscape.ties import tie_circle
-from landscape.walkthrough import Walkthrough, identity24, identity34, lemma1_if, lemma1_only_if, lemma2_steps
+from landscape.theory.paper_a.lemma1 import (critical_point, critical_points,
+    problem_with_spectrum)
+from landscape.theory.paper_a.lemma2 import saddle_bound
+from landscape.models.shallow import ShallowProblem
+from landscape.optim.curvature import smallest_eigenvalue
+from landscape.theory.paper_a.ties import tie_circle
+from landscape.studies.walkthrough import (Walkthrough, identity24, identity34,
+    lemma1_if, lemma1_only_if, lemma2_steps)
 
 
 @pytest.fixture
@@ -113,7 +116,7 @@ def test_tie_circle_bounds():
     assert t.fit_residual < 1e-12
     assert t.lower <= t.low <= t.lam_min.min() + 1e-12 and t.lam_min.max() - 1e-12 <= t.high <= t.upper
     fine = np.linspace(0, np.pi, 1001)
-    from landscape.ties import _lam_min, _tied_pair
+    from landscape.theory.paper_a.ties import _lam_min, _tied_pair
     vals = [_lam_min(p, (1,), _tied_pair(p), a) for a in fine]
     assert t.lower <= min(vals) and max(vals) <= t.upper
     assert t.low <= min(vals) + 1e-12 and min(vals) - t.low < 1e-4      # refined below the grid
