@@ -1,5 +1,6 @@
 """The tooling: Ctrl-C stops a stage at once, files are written atomically, the data scripts
-share one command line (issue 12), the library's packaging declares what it imports (issue 17)."""
+share one command line (issue 12), the library's packaging declares what it imports (issue 17),
+`make help` lists every target."""
 from __future__ import annotations
 
 import ast
@@ -325,3 +326,20 @@ def test_installing_the_library_leaves_no_untracked_build_folder():
     r = subprocess.run(["git", "check-ignore", "-q", str(probe)], cwd=ROOT)
     assert r.returncode == 0
 
+
+# ------------------------------------------------------------------ make help
+def _help(makefile: Path) -> str:
+    return subprocess.run(["make", "--no-print-directory", "-f", str(makefile), "help"], cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_make_help_lists_every_target_and_does_not_depend_on_line_numbers(tmp_path):
+    makefile = (ROOT / "Makefile").read_text()
+    phony = re.search(r"^\.PHONY:(.*)$", makefile, re.M).group(1).split()
+    shown = _help(ROOT / "Makefile")
+    listed = set(re.findall(r"^  make ([a-z-]+)", shown, re.M))
+    assert {t for t in phony if not t.startswith(".")} <= listed, shown
+    # lines added before and after the list, and inside the rules, change nothing
+    moved = tmp_path / "Makefile"
+    moved.write_text("# a comment\n\n" + makefile.replace("\nhelp:", "\n# more\n\n# lines\nhelp:"))
+    assert _help(moved) == shown
