@@ -251,11 +251,11 @@ def test_the_regularizer_resume_file_is_outside_build_and_an_unreadable_one_is_s
     delete (rm -rf _build): an interrupted 15-minute run then started over."""
     import regularizer_data
 
-    partial = _cli.resume_file("regularizer.partial.json")
+    partial = _cli.CACHE / "regularizer.partial.json"
     assert partial.parent == ROOT / ".cache" and "_build" not in partial.parts
     assert subprocess.run(["git", "check-ignore", "-q", str(partial)], cwd=ROOT).returncode == 0
-    # the script's own main: an unreadable resume file is set aside and the run starts over;
-    # a readable one is resumed (here: every point is done, nothing is computed)
+    # the script's own main (its resume file is _cli.CACHE's): an unreadable resume file is
+    # set aside and the run starts over; a readable one is resumed (every point is done there)
     monkeypatch.setattr(_cli, "CACHE", tmp_path / ".cache")
     point = ("lin10", "f", 1.0, 0.0, 1.0, "tuned")
     monkeypatch.setattr(regularizer_data, "tasks", lambda: ([point + (False,)], []))
