@@ -1,5 +1,8 @@
 # The single entry point of the book. GNU make; everything runs in ./.venv (created on demand).
 #
+#   make help      this list (the default target)
+#   make venv      create .venv with the pinned requirements and ./lib (the others do it on demand)
+#   make vendor    copy the offline assets (MathJax, widgets) from node_modules into _vendor/
 #   make book      build the HTML book into _build/html (strict: any warning fails)
 #   make pdf       the book, then the whole book as one PDF: _build/html/downloads/landscape-book.pdf
 #   make test      library tests, notebook lint, nbval, strict build, browser checks

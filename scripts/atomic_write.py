@@ -4,7 +4,7 @@
 disk, and renames it over ``path`` (``os.replace``, atomic on POSIX and Windows): a reader,
 or a run killed in the middle (Ctrl-C, a time limit), sees the old file or the new one,
 never a truncated one. Used by scripts/execute_notebooks.py and every script that writes a
-data file (scripts/*_data.py, scripts/corollary1_runs.py).
+data file (scripts/*_data.py, *_runs.py, bottleneck_search.py, through scripts/_cli.py).
 
 ``write_json(path, payload, started)`` does that for a data file and reports what it
 wrote (the same line for every data script).
@@ -49,13 +49,18 @@ def write_text(path, text: str, encoding: str = "utf-8") -> None:
         raise
 
 
-def write_json(path, payload, started: float | None = None) -> None:
-    """Write ``payload`` as compact JSON to ``path`` atomically, then report on stderr
-    ``wrote <path> (<size> KB) in <seconds> s`` (the seconds since ``started``, a
-    ``time.perf_counter()`` value, when it is given)."""
-    write_text(path, json.dumps(payload, separators=(",", ":")) + "\n")
+def write_json(path, payload, started: float | None = None, indent: int | None = None,
+               quiet: bool = False) -> None:
+    """Write ``payload`` as JSON to ``path`` atomically (compact, or indented by ``indent``),
+    then report on stderr ``wrote <path> (<size> KB) in <seconds> s`` (the seconds since
+    ``started``, a ``time.perf_counter()`` value, when it is given; nothing when ``quiet``)."""
+    if indent is None:
+        write_text(path, json.dumps(payload, separators=(",", ":")) + "\n")
+    else:
+        write_text(path, json.dumps(payload, indent=indent) + "\n")
     took = "" if started is None else f" in {time.perf_counter() - started:.0f} s"
-    print(f"wrote {path} ({Path(path).stat().st_size // 1024} KB){took}", file=sys.stderr)
+    if not quiet:
+        print(f"wrote {path} ({Path(path).stat().st_size // 1024} KB){took}", file=sys.stderr)
 
 
 def read_json_or_set_aside(path, default):

@@ -14,14 +14,15 @@ its kind, value, gradient norm, extreme Hessian eigenvalues, parameter norm, sci
 message, the parameters, the saturation of each hidden unit and the cancellation.
 
 Run:  make venv && OMP_NUM_THREADS=1 .venv/bin/python scripts/beyond_runs.py
-(about twenty seconds). Which seeds end where, and where the runs that did not converge
-stopped, is chaotic (another machine's roundoff moves it): the chapter prints these records
-and re-checks, live, only statements with a margin.
+[--out PATH] [--processes N] [--quiet] (a few seconds; the flags are scripts/_cli.py's).
+Which seeds end where, and where the runs that did not converge stopped, is chaotic (another
+machine's roundoff moves it): the chapter prints these records and re-checks, live, only
+statements with a margin.
 """
 from __future__ import annotations
 
 import sys
-import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,7 @@ from landscape.optim.curvature import perturbation_test
 from landscape.studies.multistart import l1_certified, l1_loss, tanh_instance
 from landscape.studies.beyond import tanh_end_points
 
-from atomic_write import write_json
+from _cli import Progress, parser, units
 
 OUT = Path(__file__).resolve().parent.parent / "book" / "deep" / "data" / "beyond.json"
 L1_SEEDS = range(30)
@@ -43,27 +44,37 @@ def _f(x: float) -> float:
     return float(f"{x:.12e}")
 
 
-def main() -> int:
-    start = time.perf_counter()
-    l1 = []
-    for seed, x, value in derivative_free_search(l1_loss, 4, L1_SEEDS):
-        drops = perturbation_test(l1_loss, x, radii=RADII, n_samples=2000,
-                                  rng=np.random.default_rng(100 + seed))
-        l1.append([seed, [_f(t) for t in x], _f(value), [_f(d) for d in drops],
-                   int(l1_certified(x))])
-    n_zero = sum(row[2] < 1e-8 for row in l1)
-    n_cert = sum(row[4] for row in l1)
-    print(f"l1: {n_zero} of {len(l1)} searches at f = 0, {n_cert} at a certified spurious"
-          f" minimum ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+def l1_run(seed: int) -> list:
+    """One derivative-free search of the l1 loss and its perturbation test (a unit of work)."""
+    [(seed, x, value)] = derivative_free_search(l1_loss, 4, [seed])
+    drops = perturbation_test(l1_loss, x, radii=RADII, n_samples=2000,
+                              rng=np.random.default_rng(100 + seed))
+    return [seed, [_f(t) for t in x], _f(value), [_f(d) for d in drops], int(l1_certified(x))]
+
+
+def tanh_run(seed: int) -> list:
+    """One L-BFGS run of the tanh network, classified (a unit of work)."""
     net = tanh_instance()
+    [e] = tanh_end_points(net, [seed])
+    return [e.seed, e.kind, _f(e.value), _f(e.grad_norm), _f(e.lam_min), _f(e.lam_max),
+            _f(e.weight_norm), e.message, [_f(t) for t in e.theta],
+            [float(s) for s in net.saturation(e.theta)], _f(net.cancellation(e.theta))]
+
+
+def main() -> int:
+    args = parser(__doc__, OUT, processes=1).parse_args()
+    progress = Progress(len(L1_SEEDS) + len(TANH_SEEDS), args.quiet)
+    l1 = []
+    for row in units(l1_run, L1_SEEDS, args.processes):
+        l1.append(row)
+        progress(f"l1, seed {row[0]}: value {row[2]:.3g}, certified {row[4]}")
+    progress.say(f"l1: {sum(row[2] < 1e-8 for row in l1)} of {len(l1)} searches at f = 0, "
+                 f"{sum(row[4] for row in l1)} at a certified spurious minimum")
     tanh = []
-    for e in tanh_end_points(net, TANH_SEEDS):
-        tanh.append([e.seed, e.kind, _f(e.value), _f(e.grad_norm), _f(e.lam_min), _f(e.lam_max),
-                     _f(e.weight_norm), e.message, [_f(t) for t in e.theta],
-                     [float(s) for s in net.saturation(e.theta)], _f(net.cancellation(e.theta))])
-    kinds = {k: sum(row[1] == k for row in tanh) for k in dict.fromkeys(r[1] for r in tanh)}
-    print(f"tanh: {kinds} ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
+    for row in units(tanh_run, TANH_SEEDS, args.processes):
+        tanh.append(row)
+        progress(f"tanh, seed {row[0]}: {row[1]}")
+    progress.say(f"tanh: {dict(Counter(row[1] for row in tanh))}")
     payload = {
         "l1": {"seeds": list(L1_SEEDS), "radii": list(RADII), "n_samples": 2000,
                "fields": ["seed", "x", "value", "drops", "certified"], "runs": l1},
@@ -72,7 +83,7 @@ def main() -> int:
                             "weight_norm", "message", "theta", "saturation", "cancellation"],
                  "runs": tanh},
     }
-    write_json(OUT, payload, start)
+    progress.wrote(args.out, payload)
     return 0
 
 

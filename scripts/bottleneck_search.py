@@ -13,24 +13,23 @@ above the lowest value of its instance (relative); its towers (SEARCH["towers"],
 trained from 20 starts each and certified the same way.
 
 Run:  make venv && OMP_NUM_THREADS=1 .venv/bin/python scripts/bottleneck_search.py
-(about 3 minutes on one core). The chapter prints these records; it re-runs the walk-through instance live
-and checks robust statements (the values, certified, and "at least k of n"), never equality
-with the records.
+[--out PATH] [--processes N] [--quiet] (about 3 minutes on one core; the flags are
+scripts/_cli.py's). The chapter prints these records; it re-runs the walk-through instance
+live and checks robust statements (the values, certified, and "at least k of n"), never
+equality with the records.
 """
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
-import numpy as np
 
 from landscape.studies.corollary2 import SEARCH, group_end_values, search_losses
 from landscape.models.deep import DeepLinearNetwork, MultiTowerNetwork
 from landscape.optim.certify import certify_minimum
 from landscape.optim.lbfgs import lbfgs_from_seeds
 
-from atomic_write import write_json
+from _cli import Progress, parser, units
 
 OUT = Path(__file__).resolve().parent.parent / "book" / "deep" / "data" / "bottleneck_search.json"
 
@@ -51,17 +50,32 @@ def runs(net, n_starts):
     return rows, groups
 
 
+def instance_runs(job) -> dict:
+    """The starts on one instance (data seed, loss) of the search (a unit of work)."""
+    seed, name = job
+    loss = search_losses(seed)[name]
+    rows, groups = runs(DeepLinearNetwork((SEARCH["n"], SEARCH["b"], SEARCH["m"]), loss), SEARCH["n_starts"])
+    return {"seed": seed, "loss": name, "runs": rows, "groups": groups}
+
+
+def tower_runs(job):
+    """The starts of the towers SEARCH[key] on the walk-through instance (a unit of work)."""
+    seed, name, key = job
+    rows, groups = runs(MultiTowerNetwork(SEARCH[key], search_losses(seed)[name]), SEARCH["tower_starts"])
+    return {"runs": rows, "groups": groups}
+
+
 def main() -> int:
-    n, m, b = SEARCH["n"], SEARCH["m"], SEARCH["b"]
-    start = time.perf_counter()
+    args = parser(__doc__, OUT, processes=1).parse_args()
+    jobs = [(seed, name) for seed in SEARCH["seeds"] for name in search_losses(seed)]
+    towers = ("towers", "towers_wide")
+    progress = Progress(len(jobs) + len(towers), args.quiet)
     instances = []
-    for seed in SEARCH["seeds"]:
-        for name, loss in search_losses(seed).items():
-            rows, groups = runs(DeepLinearNetwork((n, b, m), loss), SEARCH["n_starts"])
-            instances.append({"seed": seed, "loss": name, "runs": rows, "groups": groups})
-            print(f"seed {seed} {name:<16} {len(groups)} end values, "
-                  f"{sum(g['count'] for g in groups if g['spurious'])} starts at certified spurious"
-                  f" minima ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+    for c in units(instance_runs, jobs, args.processes):
+        instances.append(c)
+        progress(f"seed {c['seed']} {c['loss']:<16} {len(c['groups'])} end values, "
+                 f"{sum(g['count'] for g in c['groups'] if g['spurious'])} starts at certified"
+                 f" spurious minima")
     # the walk-through: the spurious value reached by at least a quarter of the starts that
     # lies furthest above the lowest value of its instance (relative)
     cands = [((g["value"] - c["groups"][0]["value"]) / c["groups"][0]["value"], c, g)
@@ -71,14 +85,17 @@ def main() -> int:
     if cands:
         _, best, g = max(cands, key=lambda t: t[0])
         walk = {"seed": best["seed"], "loss": best["loss"], "spurious_value": g["value"]}
-        loss = search_losses(best["seed"])[best["loss"]]
-        for key in ("towers", "towers_wide"):
-            rows, groups = runs(MultiTowerNetwork(SEARCH[key], loss), SEARCH["tower_starts"])
-            walk[key] = {"runs": rows, "groups": groups}
-    OUT.parent.mkdir(parents=True, exist_ok=True)
+        tower_jobs = [(best["seed"], best["loss"], key) for key in towers]
+        for key, record in zip(towers, units(tower_runs, tower_jobs, args.processes)):
+            walk[key] = record
+            progress(f"walk-through seed {best['seed']} {best['loss']}, {key}: "
+                     f"{len(record['groups'])} end values")
+    else:
+        progress.total -= len(towers)
+        progress.say("no walk-through: no spurious value reached by a quarter of the starts")
     payload = {"grid": SEARCH, "fields": ["start", "value", "certified", "failed", "grad_norm"],
                "instances": instances, "walkthrough": walk}
-    write_json(OUT, payload, start)
+    progress.wrote(args.out, payload)
     return 0
 
 

@@ -23,24 +23,13 @@ import threading
 import time
 from pathlib import Path
 
+from _page import READY_JS
+
 PAGES_MIN, PAGES_MAX = 100, 1000
 MARGIN_MM = 12
 A4_WIDTH_MM = 210
 SCALE = 0.8                       # the column of the PDF holds about 880 CSS px, as on screen
 CSS_PX_PER_MM = 96 / 25.4
-
-READY_JS = """async () => {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
-  const t0 = performance.now();
-  if (document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]'))
-    while (!document.querySelector('.cell_output .jupyter-widgets .widget-slider')
-           && performance.now() - t0 < 60000)
-      await new Promise(r => setTimeout(r, 50));
-  const imgs = Array.from(document.images);
-  await Promise.all(imgs.map(i => i.complete ? null :
-      new Promise(r => { i.onload = i.onerror = r; })));
-  return imgs.length;
-}"""
 
 # Elements wider than the text column, in the print layout (after book-print.js fitted it).
 OVERFLOW_JS = """() => {
@@ -102,7 +91,7 @@ def main(src: Path, out: Path) -> int:
             page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url} ({r.status})"))
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/landscape-book.html",
                       wait_until="load", timeout=120_000)
-            images = page.evaluate(READY_JS)
+            images = page.evaluate(READY_JS, 60_000)["images"]
             page.emulate_media(media="print")
             page.wait_for_timeout(500)
             fitted = page.evaluate("() => window.bookFitForPrint ? window.bookFitForPrint() : -1")

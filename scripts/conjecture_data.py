@@ -17,7 +17,6 @@ stores the excess after each round (``"rebalancing"``).
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from dataclasses import asdict
@@ -29,6 +28,7 @@ import numpy as np
 from landscape.studies.conjecture import (KINDS, critical_probe, descend_rebalancing,
     descent_probe, instance, stalled_searches, transported_probe)
 
+from _cli import parser
 from atomic_write import write_text
 
 OUT = Path(__file__).resolve().parents[1] / "book" / "shallow" / "data" / "conjecture.json"
@@ -80,9 +80,7 @@ def rebalancing(out):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--processes", type=int, default=2)
-    args = ap.parse_args()
+    args = parser(__doc__, OUT, processes=2, quiet=False).parse_args()
     t0 = time.perf_counter()
     jobs = [(i, j, s) for i in range(len(SHAPES)) for j in range(len(KINDS)) for s in SEEDS]
     out = []
@@ -95,8 +93,8 @@ def main():
                   flush=True)
     data = {"shapes": SHAPES, "kinds": list(KINDS), "seeds": SEEDS, "starts": STARTS,
             "instances": out, "rebalancing": rebalancing(out)}
-    write_text(OUT, json.dumps(data, separators=(",", ":")) + "\n")
-    print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - t0:.0f} s")
+    write_text(args.out, json.dumps(data, separators=(",", ":")) + "\n")
+    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB) in {time.perf_counter() - t0:.0f} s")
 
 
 if __name__ == "__main__":

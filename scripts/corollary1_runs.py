@@ -18,21 +18,22 @@ reach the optimum is continued from its last point (landscape.studies.corollary1
 iterations and the final gap.
 
 Run:  make venv && OMP_NUM_THREADS=1 .venv/bin/python scripts/corollary1_runs.py
-(about two minutes on 2 cores). The chapter prints the per-run details from this file; it re-runs
-subsets live and checks only robust statements about them (fractions within a band, medians
-within a tolerance), never equality with the stored records.
+[--out PATH] [--processes N] [--quiet] (about 30 s on one core; the flags are scripts/_cli.py's).
+The chapter prints the per-run details from this file; it re-runs subsets live and checks only
+robust statements about them (fractions within a band, medians within a tolerance), never
+equality with the stored records.
 """
 from __future__ import annotations
 
 import sys
-import time
+from itertools import product
 from pathlib import Path
 
 from landscape.optim.starts import runs_from_starts
 from landscape.studies.corollary1 import (COROLLARY1, COROLLARY1_DEFICIENT,
     continue_run, corollary1_config, corollary1_data, relative_layer_norms)
 
-from atomic_write import write_json
+from _cli import Progress, parser, units
 
 OUT = Path(__file__).resolve().parent.parent / "book" / "deep" / "data" / "corollary1.json"
 
@@ -44,43 +45,55 @@ def row(net, r) -> list:
             float(f"{rel.max():.3e}")]
 
 
-def main() -> int:
+def config_runs(job):
+    """The runs of one configuration of the grid and the continuations of those that did not
+    reach the optimum (a unit of work)."""
+    depth, place, hidden, scale = job
     grid = COROLLARY1
-    configs, continued = [], []
-    start = time.perf_counter()
-    for depth in grid["depths"]:
-        for place in grid["places"]:
-            for hidden in grid["hidden"]:
-                for scale in grid["scales"]:
-                    net, optimum = corollary1_config(depth, place, hidden)
-                    runs = runs_from_starts(net, range(grid["n_runs"]), optimum, tol=grid["tol"],
-                                            scale=scale, maxiter=grid["maxiter"], keep=True)
-                    configs.append({
-                        "depth": depth, "place": place, "hidden": hidden, "scale": scale,
-                        "widths": list(net.widths), "optimum": optimum,
-                        "runs": [row(net, r) for r in runs],
-                    })
-                    for r in runs:
-                        if not r.reached:            # continue it: balanced restart, and plain
-                            b, gap_b = continue_run(net, r.Ms, optimum)
-                            p, gap_p = continue_run(net, r.Ms, optimum, balanced=False)
-                            continued.append([depth, place, hidden, scale, r.seed,
-                                              int(b.reached), b.n_iter, float(f"{gap_b:.3e}"),
-                                              int(p.reached), p.n_iter, float(f"{gap_p:.3e}")])
-                    done = sum(r.reached for r in runs)
-                    print(f"k={depth} {place:<6} w={hidden} s={scale:<4} {net.widths}: "
-                          f"{done}/{len(runs)} reached ({time.perf_counter() - start:.0f} s)",
-                          file=sys.stderr)
+    net, optimum = corollary1_config(depth, place, hidden)
+    runs = runs_from_starts(net, range(grid["n_runs"]), optimum, tol=grid["tol"],
+                            scale=scale, maxiter=grid["maxiter"], keep=True)
+    config = {"depth": depth, "place": place, "hidden": hidden, "scale": scale,
+              "widths": list(net.widths), "optimum": optimum, "runs": [row(net, r) for r in runs]}
+    continued = []
+    for r in runs:
+        if not r.reached:            # continue it: balanced restart, and plain
+            b, gap_b = continue_run(net, r.Ms, optimum)
+            p, gap_p = continue_run(net, r.Ms, optimum, balanced=False)
+            continued.append([depth, place, hidden, scale, r.seed,
+                              int(b.reached), b.n_iter, float(f"{gap_b:.3e}"),
+                              int(p.reached), p.n_iter, float(f"{gap_p:.3e}")])
+    return config, continued
+
+
+def deficient_runs(depth: int) -> dict:
+    """The rank-deficient check at one depth (a unit of work)."""
     low = COROLLARY1_DEFICIENT
     data = corollary1_data(seed=low["data_seed"], rank_X=low["rank_X"])
+    net, optimum = corollary1_config(depth, low["place"], low["hidden"], data=data)
+    runs = runs_from_starts(net, range(low["n_runs"]), optimum, tol=COROLLARY1["tol"],
+                            maxiter=COROLLARY1["maxiter"], keep=True)
+    return {"widths": list(net.widths), "optimum": optimum, "runs": [row(net, r) for r in runs]}
+
+
+def main() -> int:
+    args = parser(__doc__, OUT, processes=1).parse_args()
+    grid = COROLLARY1
+    jobs = list(product(grid["depths"], grid["places"], grid["hidden"], grid["scales"]))
+    progress = Progress(len(jobs) + len(grid["depths"]), args.quiet)
+    configs, continued = [], []
+    for config, more in units(config_runs, jobs, args.processes):
+        configs.append(config)
+        continued += more
+        done = sum(r[1] for r in config["runs"])
+        progress(f"k={config['depth']} {config['place']:<6} w={config['hidden']} "
+                 f"s={config['scale']:<4} {tuple(config['widths'])}: {done}/{len(config['runs'])} reached")
+    low = COROLLARY1_DEFICIENT
     deficient = {"grid": low, "depths": {}}
-    for depth in grid["depths"]:
-        net, optimum = corollary1_config(depth, low["place"], low["hidden"], data=data)
-        runs = runs_from_starts(net, range(low["n_runs"]), optimum, tol=grid["tol"],
-                                maxiter=grid["maxiter"], keep=True)
-        deficient["depths"][str(depth)] = {"widths": list(net.widths), "optimum": optimum,
-                                           "runs": [row(net, r) for r in runs]}
-    OUT.parent.mkdir(parents=True, exist_ok=True)
+    for depth, record in zip(grid["depths"], units(deficient_runs, grid["depths"], args.processes)):
+        deficient["depths"][str(depth)] = record
+        progress(f"rank-deficient X, k={depth}: {sum(r[1] for r in record['runs'])}/"
+                 f"{len(record['runs'])} reached")
     payload = {"grid": grid, "fields": ["seed", "reached", "n_iter", "gap", "grad_norm", "lam_min",
                                         "norm_min", "norm_max"],
                "configs": configs, "deficient": deficient,
@@ -88,7 +101,7 @@ def main() -> int:
                                         "balanced_reached", "balanced_n_iter", "balanced_gap",
                                         "plain_reached", "plain_n_iter", "plain_gap"],
                              "runs": continued}}
-    write_json(OUT, payload, start)
+    progress.wrote(args.out, payload)
     return 0
 
 

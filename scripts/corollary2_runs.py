@@ -10,13 +10,14 @@ L* also records the b largest singular values of P, the largest Hessian eigenval
 scipy's stopping message.
 
 Run:  make venv && OMP_NUM_THREADS=1 .venv/bin/python scripts/corollary2_runs.py
-(about 30 seconds). The chapter prints these records and re-runs the same runs live to check
-the robust statements (which runs reach L*, with margins), never equality with the records.
+[--out PATH] [--processes N] [--quiet] (a few seconds; the flags are scripts/_cli.py's).
+The chapter prints these records and re-runs the same runs live to check the robust
+statements (which runs reach L*, with margins), never equality with the records.
 """
 from __future__ import annotations
 
 import sys
-import time
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ from landscape.models.deep import MultiTowerNetwork
 from landscape.optim.curvature import deep_largest_eigenvalue
 from landscape.optim.starts import runs_from_starts
 
-from atomic_write import write_json
+from _cli import Progress, parser, units
 
 OUT = Path(__file__).resolve().parent.parent / "book" / "deep" / "data" / "corollary2.json"
 
@@ -36,36 +37,47 @@ def g4(x: float) -> float:
     return float(f"{x:.4g}")
 
 
+@lru_cache(maxsize=None)
+def _data():
+    return corollary2_data(np.random.default_rng(COROLLARY2["data_seed"]))
+
+
+def config_runs(job) -> dict:
+    """The runs of one tower configuration and loss (a unit of work)."""
+    name, loss_name = job
+    X, Y, losses = _data()
+    net = MultiTowerNetwork([tuple(t) for t in COROLLARY2["configs"][name]], losses[loss_name])
+    optimum = corollary2_optimum(net, loss_name, X, Y)
+    runs = runs_from_starts(net, range(COROLLARY2["n_runs"]), optimum, tol=COROLLARY2["tol"],
+                            maxiter=COROLLARY2["maxiter"], keep=True, classify=False)
+    rows, missed = [], []
+    for r in runs:
+        P = net.product(r.Ms)
+        rows.append([r.seed, int(r.reached), r.n_iter, g4(r.value - optimum),
+                     g4(r.grad_norm), g4(np.linalg.norm(P)), g4(np.linalg.norm(flat_part(P)))])
+        if not r.reached:
+            sv = np.linalg.svd(P, compute_uv=False)[:net.b]
+            missed.append({"seed": r.seed, "singular_values": [g4(s) for s in sv],
+                           "lam_max": g4(deep_largest_eigenvalue(net, r.Ms)),
+                           "message": r.message})
+    return {"name": name, "loss": loss_name, "b": net.b, "optimum": optimum,
+            "runs": rows, "missed": missed}
+
+
 def main() -> int:
+    args = parser(__doc__, OUT, processes=1).parse_args()
     grid = COROLLARY2
-    X, Y, losses = corollary2_data(np.random.default_rng(grid["data_seed"]))
+    jobs = [(name, loss_name) for name in grid["configs"] for loss_name in grid["losses"]]
+    progress = Progress(len(jobs), args.quiet)
     configs = []
-    start = time.perf_counter()
-    for name, towers in grid["configs"].items():
-        for loss_name in grid["losses"]:
-            net = MultiTowerNetwork([tuple(t) for t in towers], losses[loss_name])
-            optimum = corollary2_optimum(net, loss_name, X, Y)
-            runs = runs_from_starts(net, range(grid["n_runs"]), optimum, tol=grid["tol"],
-                                    maxiter=grid["maxiter"], keep=True, classify=False)
-            rows, missed = [], []
-            for r in runs:
-                P = net.product(r.Ms)
-                rows.append([r.seed, int(r.reached), r.n_iter, g4(r.value - optimum),
-                             g4(r.grad_norm), g4(np.linalg.norm(P)), g4(np.linalg.norm(flat_part(P)))])
-                if not r.reached:
-                    sv = np.linalg.svd(P, compute_uv=False)[:net.b]
-                    missed.append({"seed": r.seed, "singular_values": [g4(s) for s in sv],
-                                   "lam_max": g4(deep_largest_eigenvalue(net, r.Ms)),
-                                   "message": r.message})
-            configs.append({"name": name, "loss": loss_name, "b": net.b, "optimum": optimum,
-                            "runs": rows, "missed": missed})
-            print(f"{name:<31}{loss_name:<15}{sum(r.reached for r in runs)}/{len(runs)} reached"
-                  f" ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
+    for config in units(config_runs, jobs, args.processes):
+        configs.append(config)
+        progress(f"{config['name']:<31}{config['loss']:<15}"
+                 f"{sum(row[1] for row in config['runs'])}/{len(config['runs'])} reached")
     payload = {"grid": grid,       # the table of runs apart, so that only its rows have a seed column
                "results": {"fields": ["seed", "reached", "n_iter", "excess", "grad_norm", "P_norm",
                                       "flat_norm"], "configs": configs}}
-    write_json(OUT, payload, start)
+    progress.wrote(args.out, payload)
     return 0
 
 

@@ -1,7 +1,8 @@
 """Regenerate book/shallow/data/readings.json: paper A's experiments under both readings of
 its data scale, with the iterations to several tolerances.
 
-Run: ``.venv/bin/python scripts/readings_data.py`` (about a minute).
+Run: ``.venv/bin/python scripts/readings_data.py [--out PATH] [--processes N] [--quiet]``
+(about a minute; the flags are scripts/_cli.py's; it reads the steps from experiments.json).
 
 Two readings of "Gaussian random matrices" (the scalings of ``scripts/experiments_data.py``):
 ``unit`` (the literal reading: X with N(0, 1) entries) and ``normalized`` (X with N(0, 1/N)
@@ -17,14 +18,13 @@ the roundoff of the machine, so the chapter reads these counts from here.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
 
 from landscape.studies.experiments import PAPER, RULES, SETUPS, draw, run_gd, run_lbfgs
 
-from atomic_write import write_text
+from _cli import Progress, parser, units
 
 DATA = Path(__file__).resolve().parents[1] / "book" / "shallow" / "data"
 OUT = DATA / "readings.json"
@@ -37,24 +37,29 @@ def counts(curves) -> dict:
                            for t in curves.iterations_to(tol)] for tol in TOLERANCES}
 
 
-def main() -> None:
-    t0 = time.perf_counter()
+def run(job) -> tuple[str, dict]:
+    """GD and L-BFGS on one reading, setup and objective (a unit of work)."""
+    name, key, obj = job
+    setup = next(s for s in SETUPS if s.key == key)
     steps = json.loads((DATA / "experiments.json").read_text())["steps"]
+    base = draw(setup, RULES["reported_seeds"], mu=PAPER["mu"], x_scale=SCALES[name])
+    batch = base.with_mu(0.0) if obj == "f" else base
+    gd = run_gd(batch, steps[name][f"{key}/{obj}"]["step"], RULES["gd_steps"], RULES["record_every"])
+    lb = run_lbfgs(batch, **RULES["lbfgs"])
+    return f"{name}/{key}/{obj}", {"GD": counts(gd), "L-BFGS": counts(lb)}
+
+
+def main() -> None:
+    args = parser(__doc__, OUT, processes=1).parse_args()
+    jobs = [(name, setup.key, obj) for name in SCALES for setup in SETUPS for obj in "fg"]
+    progress = Progress(len(jobs), args.quiet)
     out = {"rules": {k: RULES[k] for k in ("reported_seeds", "gd_steps", "record_every",
                                            "lbfgs")},
            "scales": SCALES, "tolerances": [f"{t:.0e}" for t in TOLERANCES], "runs": {}}
-    for name, x_scale in SCALES.items():
-        for setup in SETUPS:
-            base = draw(setup, RULES["reported_seeds"], mu=PAPER["mu"], x_scale=x_scale)
-            for obj, batch in (("f", base.with_mu(0.0)), ("g", base)):
-                key = f"{setup.key}/{obj}"
-                gd = run_gd(batch, steps[name][key]["step"], RULES["gd_steps"],
-                            RULES["record_every"])
-                lb = run_lbfgs(batch, **RULES["lbfgs"])
-                out["runs"][f"{name}/{key}"] = {"GD": counts(gd), "L-BFGS": counts(lb)}
-                print(f"{name} {key}: {time.perf_counter() - t0:.0f} s", flush=True)
-    write_text(OUT, json.dumps(out, indent=1) + "\n")
-    print(f"wrote {OUT} in {time.perf_counter() - t0:.0f} s")
+    for key, record in units(run, jobs, args.processes):
+        out["runs"][key] = record
+        progress(key)
+    progress.wrote(args.out, out, indent=1)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,12 @@
 """Regenerate book/shallow/data/regularizer.json: how the effect of paper A's regularizer on
 gradient descent and L-BFGS depends on the choices the paper leaves open.
 
-Run: ``.venv/bin/python scripts/regularizer_data.py [--processes 2]`` (about 15 minutes on 2
-cores). Every point applies the rules of the experiments chapter (``RULES`` in
+Run: ``.venv/bin/python scripts/regularizer_data.py [--out PATH] [--processes N] [--quiet]
+[--no-resume]`` (about 15 minutes on 2 cores; the flags are scripts/_cli.py's). The points
+done are kept in ``.cache/regularizer.partial.json`` as they finish, so an interrupted run
+continues where it stopped (``--no-resume`` starts over).
+
+Every point applies the rules of the experiments chapter (``RULES`` in
 ``landscape.studies.experiments``) and changes one thing:
 
 * ``scale``:  X with N(0, c^2) entries, c in SCALES (1 is the literal reading, 0.1 makes
@@ -21,10 +25,7 @@ setup lin20 the median excess-MSE_o curves (for the chapter's explorer).
 
 from __future__ import annotations
 
-import argparse
 import json
-import time
-from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,7 @@ from landscape.studies.experiments import (PAPER, RULES, SETUPS, choose_step, dr
     run_gd, run_lbfgs)
 from landscape.optim.curvature import largest_eigenvalue, step_from_curvature
 
+from _cli import Progress, parser, resume_file, units
 from atomic_write import read_json_or_set_aside, write_text
 
 OUT = Path(__file__).resolve().parents[1] / "book" / "shallow" / "data" / "regularizer.json"
@@ -133,32 +135,27 @@ def tasks():
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--processes", type=int, default=2)
-    args = ap.parse_args()
-    t0 = time.perf_counter()
+    args = parser(__doc__, OUT, processes=2, resume=True).parse_args()
     gd, lb = tasks()
-    print(f"{len(gd)} gradient-descent points, {len(lb)} L-BFGS points", flush=True)
-    partial = OUT.parents[3] / "_build" / "regularizer.partial.json"  # resumable: points done
-    partial.parent.mkdir(exist_ok=True)
-    results = read_json_or_set_aside(partial, {})
+    partial = resume_file("regularizer.partial.json")  # resumable: the points done
+    results = read_json_or_set_aside(partial, {}) if args.resume else {}
     todo = [(gd_task, t) for t in gd if json.dumps(("GD",) + t[:-1]) not in results]
     todo += [(lbfgs_task, t) for t in lb if json.dumps(("L-BFGS",) + t[:-1]) not in results]
-    print(f"{len(todo)} points to compute", flush=True)
-    with Pool(args.processes) as pool:
-        for i, (key, out) in enumerate(pool.imap_unordered(_call, todo)):
-            results[json.dumps(key)] = out
-            write_text(partial, json.dumps(results))
-            print(f"[{i + 1}/{len(todo)}] {key} ({time.perf_counter() - t0:.0f} s)", flush=True)
+    progress = Progress(len(todo), args.quiet)
+    progress.say(f"{len(gd)} gradient-descent points, {len(lb)} L-BFGS points; {len(todo)} to compute"
+                 + (f" ({len(results)} done in {partial})" if results else ""))
+    for key, out in units(_call, todo, args.processes, ordered=False):
+        results[json.dumps(key)] = out
+        write_text(partial, json.dumps(results))
+        progress(str(key))
     data = {"rules": RULES, "grid": {"scales": SCALES, "mus": MUS, "inits": INITS,
                                      "memories": MEMORIES, "step_rules": STEP_RULES,
                                      "two_scales": TWO_SCALES},
             "key": ["algorithm", "setup", "objective", "x_scale", "mu", "init_scale",
                     "rule or memory"],
             "results": dict(sorted(results.items()))}
-    write_text(OUT, json.dumps(data, separators=(",", ":")) + "\n")
+    progress.wrote(args.out, data)
     partial.unlink()
-    print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - t0:.0f} s")
 
 
 if __name__ == "__main__":

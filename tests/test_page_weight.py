@@ -17,34 +17,20 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import pytest
 
-from test_browser import HTML, PAGES, Watched, settle, unavailable
+from test_browser import HTML, PAGES, ROOT, Watched, settle, unavailable
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from _page import READY_JS  # noqa: E402  (what a page is ready means, shared with build_pdf.py)
 
 MB = 1_000_000
 PAGE_LIMIT = 5 * MB
 SITE_LIMIT = 25 * MB
 TYPESET_LIMIT_S = float(os.environ.get("TYPESET_LIMIT_S", "2"))
 REPORT = HTML.parent / "page-weight.json"
-
-# Resolves, in the page, when the math is typeset, the widgets drawn and every image
-# loaded; returns the times (ms since navigation start) of the load event and of that.
-READY_JS = """async () => {
-  const nav = performance.getEntriesByType('navigation')[0];
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
-  if (document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]')) {
-    const t0 = performance.now();
-    while (!document.querySelector('.cell_output .jupyter-widgets .widget-slider')
-           && performance.now() - t0 < 30000)
-      await new Promise(r => setTimeout(r, 20));
-  }
-  const imgs = Array.from(document.images);
-  await Promise.all(imgs.map(i => i.complete ? null :
-      new Promise(r => { i.onload = i.onerror = r; })));
-  return {load: nav.loadEventStart, ready: performance.now(),
-          math: document.querySelectorAll('mjx-container').length, images: imgs.length};
-}"""
 
 _measured: dict[str, dict] = {}
 
@@ -72,7 +58,7 @@ def test_page_weight_and_typeset_time(page_path, base_url, browser):
         if page_path == "index.html":          # redirects to the intro page
             page.wait_for_url("**/book/intro.html")
             page.wait_for_load_state("load")
-        times = page.evaluate(READY_JS)
+        times = page.evaluate(READY_JS, 30_000)
         settle(page)
         total = sum(sizes.values())
         heaviest = sorted(((n, urls.get(r, r)) for r, n in sizes.items()), reverse=True)[:3]

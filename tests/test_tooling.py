@@ -1,8 +1,10 @@
-"""The tooling: Ctrl-C stops a stage at once, files are written atomically, the library's
-packaging declares what it imports (issue 17)."""
+"""The tooling: Ctrl-C stops a stage at once, files are written atomically, the data scripts
+share one command line (issue 12), the library's packaging declares what it imports (issue 17),
+`make help` lists every target."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import shlex
@@ -21,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STAGE = ROOT / "scripts" / "stage.sh"
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import _cli  # noqa: E402
 from atomic_write import read_json_or_set_aside, write_text  # noqa: E402
 
 # A stand-in for a long stage: appends a line to a file every 50 ms, forever.
@@ -160,7 +163,9 @@ def test_an_unreadable_resume_file_is_reported_and_set_aside(tmp_path, capsys):
     assert read_json_or_set_aside(tmp_path / "none.json", {"x": 0}) == {"x": 0}
 
 
-WRITERS = ["execute_notebooks.py", "corollary1_runs.py", *sorted(p.name for p in (ROOT / "scripts").glob("*_data.py"))]
+DATA_SCRIPTS = sorted(p.name for pattern in ("*_data.py", "*_runs.py", "bottleneck_search.py")
+                      for p in (ROOT / "scripts").glob(pattern))
+WRITERS = ["execute_notebooks.py", *DATA_SCRIPTS]
 
 
 @pytest.mark.parametrize("name", WRITERS)
@@ -182,7 +187,104 @@ def test_every_script_writes_through_the_atomic_helper(name):
                                   and re.search("[wa+x]", a.value) for a in node.args[1:]):
             direct.append(f"line {node.lineno}: {ast.unparse(node)[:60]}")
     assert not direct, f"{name} writes directly: {direct}"
-    assert "atomic_write" in (ROOT / "scripts" / name).read_text()
+    assert re.search(r"^from (atomic_write|_cli) import", (ROOT / "scripts" / name).read_text(), re.M)
+
+
+# ------------------------------------------------------------------ the data scripts' command line
+def test_the_data_scripts_are_the_ten_of_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    assert len(DATA_SCRIPTS) == 10
+    assert all(f"scripts/{name}" in readme for name in DATA_SCRIPTS)
+
+
+# conjecture_data.py routes its progress through _cli.Progress once the edit of issue 12's
+# other part lands; until then it takes no --quiet
+NO_QUIET_YET = {"conjecture_data.py"}
+
+
+@pytest.mark.parametrize("name", DATA_SCRIPTS)
+def test_every_data_script_takes_the_shared_flags(name):
+    """Each data script had its own command line: two took --processes, one --long-only, the
+    others nothing; the progress went to stdout or stderr, with or without the time."""
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / name), "--help"], cwd=ROOT,
+                         capture_output=True, text=True, check=True, env=dict(os.environ, MPLBACKEND="Agg"))
+    flags = set(re.findall(r"^\s+(--[a-z-]+)", out.stdout, re.M))
+    wanted = {"--out", "--processes"} | ({"--quiet"} if name not in NO_QUIET_YET else set())
+    assert wanted <= flags, f"{name} --help lacks {wanted - flags}"
+    assert out.stdout.count("Regenerate book/") == 1  # the script's docstring is its --help
+
+
+def test_progress_prints_one_line_a_unit_with_the_time_on_stderr_and_quiet_prints_nothing(capsys):
+    progress = _cli.Progress(2)
+    progress("first")
+    progress("second")
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert re.fullmatch(r"\[1/2\] first \(\d+ s\)\n\[2/2\] second \(\d+ s\)\n", captured.err)
+    quiet = _cli.Progress(1, quiet=True)
+    quiet("unit")
+    quiet.say("summary")
+    assert capsys.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize("indent", [None, 1])
+def test_progress_writes_the_json_of_the_scripts(tmp_path, capsys, indent):
+    """The bytes the scripts wrote before they shared the helper: compact, or indent=1."""
+    payload = {"b": [1.5, None, "x"], "a": {"k": 1e-300}}
+    path = tmp_path / "sub" / "data.json"
+    _cli.Progress(0).wrote(path, payload, indent=indent)
+    expected = json.dumps(payload, separators=(",", ":")) if indent is None else json.dumps(payload, indent=1)
+    assert path.read_text() == expected + "\n"
+    assert re.fullmatch(rf"wrote {re.escape(str(path))} \(0 KB\) in \d+ s\n", capsys.readouterr().err)
+
+
+def _square(x):
+    return x * x
+
+
+def test_units_give_the_same_results_in_order_on_one_or_two_processes():
+    jobs = range(7)
+    assert list(_cli.units(_square, jobs, 1)) == list(_cli.units(_square, jobs, 2)) == [x * x for x in jobs]
+    assert sorted(_cli.units(_square, jobs, 2, ordered=False)) == [x * x for x in jobs]
+
+
+def test_the_regularizer_resume_file_is_outside_build_and_an_unreadable_one_is_set_aside(
+        tmp_path, monkeypatch, capsys):
+    """The resume file was _build/regularizer.partial.json, which `make book` and `make test`
+    delete (rm -rf _build): an interrupted 15-minute run then started over."""
+    import regularizer_data
+
+    partial = _cli.CACHE / "regularizer.partial.json"
+    assert partial.parent == ROOT / ".cache" and "_build" not in partial.parts
+    assert subprocess.run(["git", "check-ignore", "-q", str(partial)], cwd=ROOT).returncode == 0
+    # the script's own main (its resume file is _cli.CACHE's): an unreadable resume file is
+    # set aside and the run starts over; a readable one is resumed (every point is done there)
+    monkeypatch.setattr(_cli, "CACHE", tmp_path / ".cache")
+    point = ("lin10", "f", 1.0, 0.0, 1.0, "tuned")
+    monkeypatch.setattr(regularizer_data, "tasks", lambda: ([point + (False,)], []))
+    out = tmp_path / "regularizer.json"
+    monkeypatch.setattr(sys, "argv", ["regularizer_data.py", "--out", str(out), "--quiet"])
+    (tmp_path / ".cache").mkdir()
+    cut = tmp_path / ".cache" / "regularizer.partial.json"
+    done = {json.dumps(("GD",) + point): {"T": [1.0], "diverged": 0}}
+    cut.write_text(json.dumps(done)[:-5])
+    computed = {"T": [2.0], "diverged": 0}  # what a (stand-in) run of a point gives
+    todos = []
+
+    def units(fn, todo, *args, **kwargs):
+        todos.append(len(todo))
+        return iter([(("GD",) + t[:-1], computed) for _, t in todo])
+
+    monkeypatch.setattr(regularizer_data, "units", units)
+    regularizer_data.main()
+    assert "cannot be read" in capsys.readouterr().err
+    left = [p.name.split("-")[0] for p in (tmp_path / ".cache").iterdir()]
+    assert left == ["regularizer.partial.json.unreadable"]
+    assert todos == [1] and json.loads(out.read_text())["results"] == {json.dumps(("GD",) + point): computed}
+    cut.write_text(json.dumps(done))
+    regularizer_data.main()
+    assert todos == [1, 0] and json.loads(out.read_text())["results"] == done
+    assert not cut.exists()  # removed once the data file is written
 
 
 # ------------------------------------------------------------------ packaging
@@ -227,3 +329,21 @@ def test_installing_the_library_leaves_no_untracked_build_folder():
     probe = ROOT / "lib" / "build" / "lib" / "landscape" / "x.py"
     r = subprocess.run(["git", "check-ignore", "-q", str(probe)], cwd=ROOT)
     assert r.returncode == 0
+
+
+# ------------------------------------------------------------------ make help
+def _help(makefile: Path) -> str:
+    return subprocess.run(["make", "--no-print-directory", "-f", str(makefile), "help"], cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_make_help_lists_every_target_and_does_not_depend_on_line_numbers(tmp_path):
+    makefile = (ROOT / "Makefile").read_text()
+    phony = re.search(r"^\.PHONY:(.*)$", makefile, re.M).group(1).split()
+    shown = _help(ROOT / "Makefile")
+    listed = set(re.findall(r"^  make ([a-z-]+)", shown, re.M))
+    assert {t for t in phony if not t.startswith(".")} <= listed, shown
+    # lines added before and after the list, and inside the rules, change nothing
+    moved = tmp_path / "Makefile"
+    moved.write_text("# a comment\n\n" + makefile.replace("\nhelp:", "\n# more\n\n# lines\nhelp:"))
+    assert _help(moved) == shown

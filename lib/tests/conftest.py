@@ -56,6 +56,14 @@ def central_differences(fun, theta, h=1e-6):
     return np.array(cols).T
 
 
+def assert_matches_differences(actual, fun, theta, rtol=1e-5, scaled_atol=1e-6):
+    """``actual`` (a derivative at ``theta``) against the central differences of ``fun``:
+    relative tolerance ``rtol``, absolute tolerance ``scaled_atol`` times the largest
+    difference (at least 1)."""
+    fd = central_differences(fun, theta)
+    np.testing.assert_allclose(actual, fd, rtol=rtol, atol=scaled_atol * max(1.0, np.abs(fd).max()))
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)

@@ -9,7 +9,7 @@ from landscape.models.deep import DeepLinearNetwork, MultiTowerNetwork
 from landscape.optim.certify import certify_minimum, group_tangent, symmetry_tangent
 from landscape.models.losses import loss_flat_directions
 from landscape.optim.lbfgs import deep_lbfgs
-from landscape.models.losses import Huber, Quadratic, SoftmaxCrossEntropy
+from landscape.models.losses import Huber, Quadratic
 
 
 def _two(loss_name="Huber delta=1", seed=2):

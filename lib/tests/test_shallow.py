@@ -7,7 +7,7 @@ from scipy.optimize import minimize
 
 from landscape.models.shallow import ShallowProblem
 
-from conftest import central_differences, flat, make_problem, problems
+from conftest import assert_matches_differences, flat, make_problem, problems
 
 FD_SETTINGS = settings(max_examples=40, deadline=None)
 
@@ -34,28 +34,17 @@ def test_value_matches_definition(case):
 def test_gradient_matches_central_differences(case):
     p, rng = case
     W1, W2 = p.random_weights(rng)
-    fd = central_differences(lambda t: p.value(*p.unpack(t)), p.pack(W1, W2))
-    g = flat(p.gradient(W1, W2))
-    np.testing.assert_allclose(g, fd, rtol=1e-5, atol=1e-6 * max(1.0, np.abs(fd).max()))
+    assert_matches_differences(flat(p.gradient(W1, W2)), lambda t: p.value(*p.unpack(t)), p.pack(W1, W2))
 
 
 @FD_SETTINGS
 @given(problems())
-def test_hessian_matches_differences_of_the_gradient(case):
+def test_hessian_matches_differences_of_the_gradient_is_symmetric_and_matches_hvp(case):
     p, rng = case
     W1, W2 = p.random_weights(rng)
-    fd = central_differences(lambda t: flat(p.gradient(*p.unpack(t))), p.pack(W1, W2))
     H = p.hessian(W1, W2)
     assert H.shape == (p.n_params, p.n_params)
-    np.testing.assert_allclose(H, fd, rtol=1e-5, atol=1e-6 * max(1.0, np.abs(fd).max()))
-
-
-@FD_SETTINGS
-@given(problems())
-def test_hessian_is_symmetric_and_matches_hvp(case):
-    p, rng = case
-    W1, W2 = p.random_weights(rng)
-    H = p.hessian(W1, W2)
+    assert_matches_differences(H, lambda t: flat(p.gradient(*p.unpack(t))), p.pack(W1, W2))
     np.testing.assert_array_equal(H, H.T)
     V1, V2 = p.random_weights(rng)
     np.testing.assert_allclose(
