@@ -12,7 +12,7 @@ puts much on every page and into the site that no page of this book needs. This 
 - adds the print style (static/book-print.css and book-print.js: code wraps, tables,
   images and display equations fit the page), for a reader's print and for `make pdf`;
 - adds the screen style static/book-screen.css and book-fit.js (nothing wider than its
-  column: see those files);
+  column: see those files), and book-zoom.js (a click on a figure shows it at full size);
 - deletes from the built site the files that no page can request (``UNUSED``): the Font
   Awesome JavaScript and its source map, the other source maps, the .ttf copies of the
   web fonts (every browser reads the .woff2 that the CSS names first), and the theme's
@@ -84,6 +84,8 @@ def setup(app):
     # library reference's examples and equations).
     app.add_css_file("book-screen.css")
     app.add_js_file("book-fit.js")
+    # Every figure opens at full size on a click (and in a new tab through its link).
+    app.add_js_file("book-zoom.js")
     app.connect("html-page-context", _page_context)
     app.connect("build-finished", _remove_unused)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}

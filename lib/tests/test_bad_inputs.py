@@ -188,7 +188,7 @@ def add_family(entry, make, arg, family):
         add(entry, functools.partial(make, value), exc, arg, label)
 
 
-from landscape import canonical  # noqa: E402
+from landscape import canonical
 from landscape.book import display  # noqa: E402
 from landscape.book import ledger  # noqa: E402
 from landscape.book import plotting  # noqa: E402
@@ -1040,6 +1040,31 @@ add_arrays(f"{PL}.band", lambda v: plotting.band(_axes[0], [0.0, 1.0], v, "k", "
 add_arrays(f"{PL}.band", lambda v: plotting.band(_axes[0], v, [[1.0, 2.0]], "k", "x"), "x", [0.0, 1.0])
 add_family(f"{PL}.band", lambda v: plotting.band(_axes[0], [0.0, 1.0], [[1.0, 2.0]], "k", "x", quantiles=v),
            "quantiles", [("out of range", (0.1, 1.5), ValueError), ("one number", 0.5, TypeError)])
+
+add_arrays(f"{PL}.group_values", lambda v: plotting.group_values(v), "values", [1.0, 2.0], shape=False)
+add_family(f"{PL}.group_values", lambda v: plotting.group_values([1.0, 2.0], rtol=v), "rtol", BAD_REAL +
+           [("negative", -1.0, ValueError)])
+add(f"{PL}.end_values", lambda: plotting.end_values(_axes[0], [1.0, 2.0]), TypeError, "runs", "list")
+add(f"{PL}.end_values", lambda: plotting.end_values(_axes[0], {}), ValueError, "runs", "empty")
+add_arrays(f"{PL}.end_values", lambda v: plotting.end_values(_axes[0], {"a": v}), "runs", [1.0, 2.0],
+           shape=False)
+add_family(f"{PL}.end_values", lambda v: plotting.end_values(_axes[0], {"a": [1.0]}, digits=v), "digits",
+           BAD_NONNEG_COUNT)
+add(f"{PL}.end_values", lambda: plotting.end_values(_axes[0], {"a": [1.0], "b": [2.0]}, colors=["k"]),
+    ValueError, "colors", "too few")
+add(f"{PL}.dot_rows", lambda: plotting.dot_rows(_axes[0], [([1.0], [True])]), TypeError, "rows", "list")
+add(f"{PL}.dot_rows", lambda: plotting.dot_rows(_axes[0], {}), ValueError, "rows", "empty")
+add(f"{PL}.dot_rows", lambda: plotting.dot_rows(_axes[0], {"a": [1.0]}), TypeError, "rows", "not a pair")
+add(f"{PL}.dot_rows", lambda: plotting.dot_rows(_axes[0], {"a": ([1.0, 2.0], [True])}), ValueError, "rows",
+    "lengths")
+add(f"{PL}.dot_rows", lambda: plotting.dot_rows(_axes[0], {"a": ([1.0], [1])}), TypeError, "rows",
+    "filled not booleans")
+add_arrays(f"{PL}.dot_rows", lambda v: plotting.dot_rows(_axes[0], {"a": (v, [True, False])}), "rows",
+           [1.0, 2.0], skip=("empty", "wrong shape"))
+add_arrays(f"{PL}.hessian_spectrum", lambda v: plotting.hessian_spectrum(_axes[0], v, 1e-8), "eigenvalues",
+           [0.0, 1.0], shape=False)
+add_family(f"{PL}.hessian_spectrum", lambda v: plotting.hessian_spectrum(_axes[0], [0.0, 1.0], v), "zero_tol",
+           BAD_REAL + [("negative", -1.0, ValueError)])
 
 # ----------------------------------------------------------------------------- widgets
 WI = "widgets.static_explorer"

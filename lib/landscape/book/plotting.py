@@ -2,7 +2,9 @@
 
 Nothing happens on import. A chapter calls :func:`use_style` once (or wraps a figure in
 ``with style():``), and the helpers below draw the recurring pictures: contour maps of
-2-D landscapes with their critical points, and median-and-band convergence curves.
+2-D landscapes with their critical points, median-and-band convergence curves, where the
+runs of a multi-start search end (:func:`end_values`) and the sorted Hessian spectrum at a
+certified minimum, with its zero block and its positive part (:func:`hessian_spectrum`).
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._checks import as_callable, as_choice, as_positive_int, as_real, check_array
+from .._checks import as_callable, as_choice, as_int, as_mapping, as_positive_int, as_real, check_array
 
-__all__ = ['COLORS', 'RC', 'band', 'contour_landscape', 'mark_points', 'style', 'use_style']
-
+__all__ = ["COLORS", "RC", "band", "contour_landscape", "dot_rows", "end_values", "group_values", "hessian_spectrum",
+           "mark_points", "style", "use_style"]
 
 #: Named colours used across the book (colour-blind safe, Okabe-Ito).
 COLORS = {
@@ -143,6 +145,141 @@ def band(ax, x, runs, color, label, quantiles=(0.1, 0.9)):
     lo, hi = np.quantile(runs, quantiles, axis=0)
     ax.fill_between(x, lo, hi, color=color, alpha=0.2, linewidth=0)
     ax.plot(x, np.median(runs, axis=0), color=color, label=label)
+
+
+def group_values(values, rtol: float = 1e-6) -> list:
+    """The distinct values of ``values`` and how often each occurs: ``[(value, count), ...]``.
+
+    Values within ``rtol`` (relative to the larger magnitude, at least 1) of the previous one in
+    sorted order join its group, whose value is the group's smallest. Converged end values of
+    runs that stop at the same point agree to far better than ``rtol``; values of different
+    points differ by far more. Refuses ``values`` that are not a non-empty 1-D array of finite
+    numbers and a negative or non-finite ``rtol``."""
+    v = np.sort(check_array("values", values, ndim=1))
+    rtol = as_real("rtol", rtol)
+    if rtol < 0:
+        raise ValueError(f"rtol must be >= 0; got {rtol!r}")
+    groups = [[v[0], 1]]
+    for x in v[1:]:
+        if x - groups[-1][0] <= rtol * max(1.0, abs(x), abs(groups[-1][0])):
+            groups[-1][1] += 1
+        else:
+            groups.append([x, 1])
+    return [(float(x), int(c)) for x, c in groups]
+
+
+def end_values(ax, runs, rtol: float = 1e-6, digits: int = 4, colors=None):
+    """Where the runs of a multi-start search end: a bar per distinct end value and network.
+
+    ``runs`` maps a label (one network, or one instance) to the end values of its runs. The
+    end values of all labels are grouped (:func:`group_values`, tolerance ``rtol``); each
+    group is one position on the x axis, labelled with its value to ``digits`` decimals, and
+    each label has a bar there whose height is the number of its runs that end in the group,
+    written above the bar. Returns ``{label: [count per group]}`` and the list of group values.
+
+    Refuses ``runs`` that is not a non-empty mapping of non-empty 1-D arrays of finite numbers,
+    a negative ``rtol``, ``digits`` not an integer >= 0, and ``colors`` that is not None or a
+    sequence with one colour per label."""
+    runs = as_mapping("runs", runs)
+    if not runs:
+        raise ValueError("runs must map at least one label to its end values; got an empty mapping")
+    values = {label: check_array(f"runs[{label!r}]", v, ndim=1) for label, v in runs.items()}
+    digits = as_int("digits", digits, 0)
+    if colors is None:
+        colors = [COLORS[k] for k in ("f", "g", "minimum", "saddle", "maximum", "bound")]
+    elif isinstance(colors, (str, bytes)) or not hasattr(colors, "__len__") or len(colors) < len(values):
+        raise ValueError(f"colors must be a sequence of at least {len(values)} colours; got {colors!r}")
+    centres = [x for x, _ in group_values(np.concatenate(list(values.values())), rtol)]
+    counts = {}
+    width = 0.8 / len(values)
+    for i, ((label, v), color) in enumerate(zip(values.items(), colors)):
+        near = [int(np.argmin(np.abs(np.asarray(centres) - x))) for x in v]
+        counts[label] = [near.count(g) for g in range(len(centres))]
+        xs = np.arange(len(centres)) + (i - (len(values) - 1) / 2) * width
+        bars = ax.bar(xs, counts[label], width=0.92 * width, color=color, label=label)
+        ax.bar_label(bars, labels=[str(c) if c else "" for c in counts[label]], padding=2)
+    ax.set_xticks(np.arange(len(centres)), [f"{x:.{digits}f}" for x in centres])
+    ax.set_xlim(-0.6, len(centres) - 0.4)
+    ax.set_ylim(0, 1.18 * max(max(c) for c in counts.values()))
+    ax.set(xlabel="end value of the run", ylabel="runs")
+    ax.grid(False, axis="x")
+    return counts, centres
+
+
+def dot_rows(ax, rows, color=None):
+    """One row of dots per label: ``rows`` maps a label to ``(x, filled)``, the positions of its
+    dots and whether each is drawn filled (True) or hollow (False). The first label is the top
+    row; each row's label is on the y axis. Returns the y position of each label.
+
+    Refuses ``rows`` that is not a non-empty mapping of pairs of 1-D arrays of equal length
+    (finite numbers; booleans); an empty row is drawn as an empty line."""
+    rows = as_mapping("rows", rows)
+    if not rows:
+        raise ValueError("rows must map at least one label to (x, filled); got an empty mapping")
+    color = COLORS["saddle"] if color is None else color
+    ys = {}
+    for i, (label, pair) in enumerate(rows.items()):
+        if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise TypeError(f"rows[{label!r}] must be a pair (x, filled); got {pair!r}")
+        empty = hasattr(pair[0], "__len__") and len(pair[0]) == 0
+        x = np.zeros(0) if empty else check_array(f"rows[{label!r}] x", pair[0], ndim=1)
+        filled = np.asarray(pair[1]).reshape(-1) if np.size(pair[1]) else np.zeros(0, dtype=bool)
+        if filled.dtype != bool:
+            raise TypeError(f"rows[{label!r}] filled must be booleans; got dtype {filled.dtype}")
+        if filled.shape != x.shape:
+            raise ValueError(f"rows[{label!r}]: x and filled must have the same length;"
+                             f" got {x.size} and {filled.size}")
+        y = len(rows) - 1 - i
+        ys[label] = y
+        ax.scatter(x[filled], np.full(filled.sum(), y), s=22, color=color, zorder=3)
+        ax.scatter(x[~filled], np.full((~filled).sum(), y), s=22, facecolor="none",
+                   edgecolor=color, zorder=3)
+    ax.set_yticks(list(ys.values()), list(ys))
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.grid(False, axis="y")
+    return ys
+
+
+def hessian_spectrum(ax, eigenvalues, zero_tol, color=None, label=None):
+    """The sorted Hessian eigenvalues at a point, zeros apart: a dot per eigenvalue.
+
+    Eigenvalues with ``|lambda| <= zero_tol`` are drawn at exactly 0 (their computed values are
+    roundoff), on a shaded block labelled with their number; the others at their value, on a
+    symmetric-log axis that is linear below the power of ten under half the smallest nonzero
+    ``|lambda|``; a
+    dashed line marks the smallest positive eigenvalue. Returns the counts
+    ``(n_negative, n_zero, n_positive)``.
+
+    Refuses ``eigenvalues`` that are not a non-empty 1-D array of finite numbers and a
+    ``zero_tol`` that is negative or not finite."""
+    ev = np.sort(check_array("eigenvalues", eigenvalues, ndim=1))
+    zero_tol = as_real("zero_tol", zero_tol)
+    if zero_tol < 0:
+        raise ValueError(f"zero_tol must be >= 0; got {zero_tol!r}")
+    color = COLORS["minimum"] if color is None else color
+    zero = np.abs(ev) <= zero_tol
+    n_neg, n_zero = int(np.sum(ev < -zero_tol)), int(zero.sum())
+    n_pos = ev.size - n_neg - n_zero
+    shown = np.where(zero, 0.0, ev)
+    idx = np.arange(1, ev.size + 1)
+    ax.plot(idx[~zero], shown[~zero], "o", ms=3.5, color=color, label=label)
+    ax.plot(idx[zero], shown[zero], "o", ms=3.5, color=COLORS["grey"])
+    nonzero = np.abs(ev[~zero])
+    lin = 0.5 * nonzero.min() if nonzero.size else 1.0
+    ax.set_yscale("symlog", linthresh=float(10 ** np.floor(np.log10(lin))), linscale=0.6)
+    if n_zero:
+        first = n_neg + 1
+        ax.axvspan(first - 0.5, first + n_zero - 0.5, color=COLORS["grey"], alpha=0.15, lw=0)
+        ax.annotate(f"{n_zero} zero", (first - 0.5 + n_zero / 2, 0), xytext=(0, 6),
+                    textcoords="offset points", ha="center", va="bottom", color="0.25")
+    if n_pos:
+        low = float(ev[n_neg + n_zero])
+        ax.axhline(low, color=color, lw=0.8, ls="--")
+        ax.annotate(f"{n_pos} positive", (ev.size + 0.5, low), xytext=(0, -4), textcoords="offset points",
+                    ha="right", va="top", color=color)
+    ax.set_xlim(0.5, ev.size + 0.5)
+    ax.set(xlabel="eigenvalue, in increasing order", ylabel="Hessian eigenvalue")
+    return n_neg, n_zero, n_pos
 
 
 def close_all() -> None:
