@@ -34,6 +34,7 @@ from . import canonical
 from ._checks import (as_generator, as_int, as_positive_float, as_positive_int, check_array, check_dense,
                       check_shape)
 from .critical import critical_points
+from .saddle_search import describe_points
 from .shallow import ShallowProblem
 from .stationary import classify, escapes, find_critical_points
 from .training import batched_lbfgs
@@ -252,6 +253,14 @@ class CriticalReport:
         The escape test (:func:`landscape.stationary.escapes`, relative to ``1/2 ||Y||^2``)
         applied to the saddle found with the least negative smallest eigenvalue, a check
         that the test detects a point that is not a local minimum (NaN if no saddle was found).
+    distinct : list of dict
+        The distinct critical points among those found (same product ``W2 W1`` up to
+        ``landscape.saddle_search.product_tolerance``), as
+        ``landscape.saddle_search.describe_points`` describes them (count, excess,
+        index, smallest eigenvalue, product).
+    labels : list of int
+        For each search that reached a critical point (in the order of the starts), the
+        position of its point in ``distinct``.
     """
 
     n_starts: int
@@ -261,11 +270,15 @@ class CriticalReport:
     escaped: list
     stalled: dict = field(default_factory=dict)
     saddle_escape: float = float("nan")
+    distinct: list = field(default_factory=list)
+    labels: list = field(default_factory=list)
 
 
 def critical_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
                    max_iter: int = 2000) -> CriticalReport:
-    """Search for critical points of f from ``n_starts`` Gaussian starts and sort them.
+    """Search for critical points of f from ``n_starts`` Gaussian starts and sort them; the
+    points reached are also grouped into distinct critical points by their product
+    ``W2 W1`` (``distinct``, ``labels`` of :class:`CriticalReport`).
 
     Refuses a ``p`` that is not a :class:`~landscape.shallow.ShallowProblem` (or whose dense
     Hessian is above the dense-size limit), an ``n_starts`` or ``max_iter`` that is not an
@@ -295,7 +308,10 @@ def critical_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
     if saddles:
         i = saddles[int(np.argmax(lam))]
         saddle_escape = escapes(p, found.W1[i], found.W2[i], rng) / v_scale
-    return CriticalReport(n_starts, dict(kinds), len(off), lam, esc, stalled, saddle_escape)
+    on = np.flatnonzero(crit)
+    labels, distinct = describe_points(p, found.W1[on], found.W2[on])
+    return CriticalReport(n_starts, dict(kinds), len(off), lam, esc, stalled, saddle_escape,
+                          distinct, labels.tolist())
 
 
 @dataclass(frozen=True)
