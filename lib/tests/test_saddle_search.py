@@ -110,3 +110,22 @@ def test_errata_a17_rotation_convention():
     form = lambda D2, D1: p.pack(D1, D2) @ H @ p.pack(D1, D2)      # noqa: E731
     assert abs(form(*right) - (-2 * p.lam[k])) < 1e-10
     assert abs(form(*printed) - (-2 * p.lam[k])) > 0.1
+
+
+def test_errata_a18_omega_nonempty():
+    """A18: in Case i of Appendix B, C minus X is the set with Y V - Wt2 Wt1 = sum over Omega, Omega
+    NON-EMPTY: the element of C that uses all r pairs has Omega empty and is a global minimum (value
+    at the minimum, PSD Hessian, zero residual), while every element with a non-empty Omega is a
+    strict saddle."""
+    p = problem_with_spectrum([3.0, 2.0, 1.0], 3, 4, 3, 0.5, np.random.default_rng(3))   # r = 3 <= d1
+    for c in critical_points(p):
+        omega = set(range(p.rank_Y)) - set(c.support)
+        Mt = (c.W2 @ c.W1) @ (p.U * p.sigma)
+        resid = p.Ytilde - Mt
+        want = sum(p.lam[i] * np.outer(p.P[:, i], p.Q[:, i]) for i in omega) if omega else 0 * Mt
+        assert np.allclose(resid, want, atol=1e-10)
+        lam_min = np.linalg.eigvalsh(p.hessian(c.W1, c.W2))[0]
+        if omega:
+            assert lam_min < -0.1 and p.value(c.W1, c.W2) > p.global_minimum() + 0.1
+        else:
+            assert lam_min > -1e-10 and abs(p.value(c.W1, c.W2) - p.global_minimum()) < 1e-10
