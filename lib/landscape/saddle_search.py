@@ -1,21 +1,22 @@
-r"""A matrix-free search for critical points of every kind, for shapes too large for dense
-Hessians in the inner loop (paper A's own sizes, 450 and 600 parameters).
+r"""A search for critical points of every kind for shapes up to paper A's own sizes (450 and 600
+parameters; there it converges from starts near C, not always from random starts), and the
+bookkeeping of *distinct* critical points.
 
 Minimizing ``1/2 ||grad f||^2`` with L-BFGS (:func:`landscape.stationary.find_critical_points`)
 slows down near f's critical points, which come in whole manifolds where the Hessian is
-singular, and the dense Levenberg-Marquardt search (:func:`landscape.critical.find_critical_points`)
-needs one eigendecomposition of the ``n x n`` Hessian per step. :func:`newton_mr` takes the
-same damped Gauss-Newton steps on the system ``grad f(W) = 0``,
+singular. :func:`newton_mr` takes damped Newton steps on the system ``grad f(W) = 0`` instead,
+each the minimal-residual (least-squares) step with a Levenberg-Marquardt damping ``nu``,
 
 .. math::
     \delta = \arg\min_\delta\ \|H\delta + \nabla f\|^2 + \nu\|\delta\|^2
            = -(H^2 + \nu I)^{-1} H \nabla f ,
 
-but solves each least-squares problem with LSMR (:func:`scipy.sparse.linalg.lsmr`, ``damp =
-sqrt(nu)``) on Hessian-vector products, never forming ``H``. A step is accepted when
-``||grad f||`` decreases (then ``nu <- nu / 3``), refused otherwise (``nu <- 4 nu``). Its
-zeros are the critical points of every kind, so it converges to saddles as readily as to
-minima, and the damping keeps the steps bounded where ``H`` is singular.
+computed in the eigenbasis of the dense Hessian (one eigendecomposition per point, reused
+when a step is refused). A step is accepted when ``||grad f||`` decreases (then
+``nu <- nu / 3``), refused otherwise (``nu <- 4 nu``). Its zeros are the critical points of
+every kind, so it converges to saddles as readily as to minima, and the damping keeps the
+steps bounded where ``H`` is singular. (:func:`landscape.critical.find_critical_points` is the
+same iteration, batched, recomputing the eigendecomposition after a refused step.)
 
 :func:`near_saddle_starts` builds starts near the saddles of Lemma 1's set C (elements of C
 with a random support, a random rotation, moved off the balanced set along f's symmetry
@@ -23,8 +24,8 @@ with a random support, a random rotation, moved off the balanced set along f's s
 or reach another critical point.
 
 :func:`distinct_points` groups end points by their end-to-end product ``W2 W1`` (which fixes
-the value of f): the number of *distinct* critical points a set of searches found, each with
-its value and the number of negative Hessian eigenvalues (its index).
+the value of f), :func:`describe_points` describes each distinct point (value, index, product)
+and :func:`product_residual` checks that a stored product is the product of a critical point.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class NewtonMRResult:
     converged : ndarray of bool
         ``grad_norm <= gtol``.
     n_iter : ndarray of int
-        Outer (Gauss-Newton) steps taken, accepted or not.
+        Steps taken, accepted or refused.
     n_eig : ndarray of int
         Dense Hessian eigendecompositions used (one per accepted step, and the first).
     gtol : float

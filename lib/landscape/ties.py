@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import canonical
 from ._checks import as_int, as_positive_int
 from .critical import _check_problem, critical_point, singular_value_blocks
 
@@ -285,8 +286,12 @@ def tie_rotations(problem, support, n: int = 128, n_checks: int = 6) -> TieRotat
     t = 2 * np.pi * np.arange(n) / n
     E = np.exp(1j * np.outer(t, freq))                                       # (n, 5)
     H = np.einsum("af,bg,fgij->abij", E, E, C).real                          # (n, n, d, d)
-    lam, vec = np.linalg.eigh(H)
-    lam, v = lam[..., 0], vec[..., 0]                                        # (n, n), (n, n, d)
+    w, vec = np.linalg.eigh(H)
+    lam, v = w[..., 0], vec[..., 0].copy()                                   # (n, n), (n, n, d)
+    # the bound depends on v only through v v^T (not on its sign); where lambda_min is tied, the
+    # vector is a free choice inside its eigenspace, made by landscape.canonical
+    for a, b in zip(*np.nonzero(w[..., 1] - w[..., 0] <= 1e-9 * np.maximum(1.0, np.abs(w[..., 0])))):
+        v[a, b] = canonical.eigh(H[a, b])[1][:, 0]
     c = np.einsum("abi,fgij,abj->abfg", v, C, v)                             # v^T C_f v
     phase = np.einsum("af,bg->abfg", E, E)
     da = np.abs(np.sum(1j * freq[:, None] * c * phase, axis=(2, 3)).real)
