@@ -2,7 +2,8 @@
 that f (mu = 0) has no spurious local minima and only strict saddles when X X^T has full rank.
 
 Run: ``.venv/bin/python scripts/conjecture_data.py [--processes 2]`` (measured: 176 s with
-two processes on 2 cores).
+two processes on 2 cores before the distinct points were recorded; 510 s on 2 cores shared with
+other work, load about 12).
 
 For every shape in SHAPES, every kind of targets in ``landscape.studies.conjecture.KINDS`` and every seed
 in SEEDS, it draws an instance (``landscape.studies.conjecture.instance``) and runs the two probes of
@@ -13,17 +14,27 @@ set along f's symmetry (``transported_probe``). On the instance where descent fr
 an unconverged search fell furthest short, it recomputes those searches (same starts) and
 descends from their ends with rebalancing, ``ROUNDS`` rounds (``descend_rebalancing``), and
 stores the excess after each round (``"rebalancing"``).
+
+The critical-point search also records the *distinct* critical points it reached
+(``critical.distinct``: end points with the same product ``W2 W1`` up to
+``landscape.saddle_search.product_tolerance``, relative ``1e-6``, are one point; for each, how
+many searches reached it, its value, its index and its product rounded to 6 significant
+digits) and, per converged search, which of them it reached (``critical.labels``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import asdict
 from multiprocessing import Pool
 from pathlib import Path
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")     # one BLAS thread per process
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 from landscape.studies.conjecture import (KINDS, critical_probe, descend_rebalancing,
     descent_probe, instance, stalled_searches, transported_probe)

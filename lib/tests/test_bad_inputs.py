@@ -88,6 +88,7 @@ RECORDS = {
     "deep_training.HessianReport", "DeepLBFGSResult", "deep_training.StartRecord",
     "nonlinear.TanhEnd", "ledger.Claim", "ledger.Record", "ledger.Ledger", "critical.TieDependence",
     "deep_training.MinimumCertificate", "ties.TieCircle", "walkthrough.Row", "walkthrough.Walkthrough",
+    "saddle_search.NewtonMRResult", "ties.TieRotations",
 }
 def public_entry_points() -> list[str]:
     """``module.function``, ``module.Class`` (its constructor) and ``module.Class.method``."""
@@ -1290,6 +1291,55 @@ add_family(TC, lambda v: ties.tie_circle(PTIE, v, n=5), "support",
            [("fraction", (0.5,), TypeError), ("number", 3, TypeError), ("negative", (-1,), ValueError),
             ("too big", (7,), ValueError), ("string", "0", TypeError)])
 add_family(TC, lambda v: ties.tie_circle(PTIE, (0,), n=v), "n", BAD_COUNT + [("four", 4, ValueError)])
+
+TR = "ties.tie_rotations"
+PTRI = a_lemma1.problem_with_spectrum([2.0, 2.0, 2.0, 1.0], 4, 2, 4, 0.5, np.random.default_rng(0))
+add(TR, lambda: ties.tie_rotations("P", (0,)), TypeError, "problem")
+add(TR, lambda: ties.tie_rotations(PTIE, (0,)), ValueError, "problem", "a pair, not three")
+add_family(TR, lambda v: ties.tie_rotations(PTRI, v, n=5), "support",
+           [("fraction", (0.5,), TypeError), ("number", 3, TypeError), ("negative", (-1,), ValueError),
+            ("too big", (7,), ValueError), ("string", "0", TypeError)])
+add_family(TR, lambda v: ties.tie_rotations(PTRI, (0,), n=v), "n", BAD_COUNT + [("four", 4, ValueError)])
+add_family(TR, lambda v: ties.tie_rotations(PTRI, (0,), n=5, n_checks=v), "n_checks", BAD_COUNT)
+
+# ------------------------------------------------------------------------ saddle_search
+from landscape.studies import saddle_search
+
+SS = "saddle_search"
+PF = shallow.ShallowProblem(X, Y, 2)
+BW1, BW2 = PF.random_weights(np.random.default_rng(2), batch=(2,))
+for name in ("newton_mr", "describe_points"):
+    fn = getattr(saddle_search, name)
+    add(f"{SS}.{name}", lambda fn=fn: fn("P", BW1, BW2), TypeError, "p")
+    add_arrays(f"{SS}.{name}", lambda v, fn=fn: fn(PF, v, BW2), "W1", BW1, batch=True,
+               skip=("empty",) if name == "describe_points" else ())
+    add_arrays(f"{SS}.{name}", lambda v, fn=fn: fn(PF, BW1, v), "W2", BW2, batch=True,
+               skip=("empty",) if name == "describe_points" else ())
+add_family(f"{SS}.newton_mr", lambda v: saddle_search.newton_mr(PF, BW1, BW2, max_iter=v), "max_iter", BAD_COUNT)
+add_family(f"{SS}.newton_mr", lambda v: saddle_search.newton_mr(PF, BW1, BW2, gtol=v), "gtol", BAD_NONNEGATIVE[:-1])
+add_family(f"{SS}.newton_mr", lambda v: saddle_search.newton_mr(PF, BW1, BW2, damping=v), "damping",
+           BAD_NONNEGATIVE)
+add_family(f"{SS}.describe_points", lambda v: saddle_search.describe_points(PF, BW1, BW2, rtol=v), "rtol",
+           BAD_POSITIVE)
+add_family(f"{SS}.describe_points", lambda v: saddle_search.describe_points(PF, BW1, BW2, digits=v), "digits",
+           BAD_COUNT)
+add(f"{SS}.near_saddle_starts", lambda: saddle_search.near_saddle_starts("P", 2, GEN(0)), TypeError, "p")
+add_family(f"{SS}.near_saddle_starts", lambda v: saddle_search.near_saddle_starts(PF, v, GEN(0)), "n_starts",
+           BAD_COUNT)
+add_family(f"{SS}.near_saddle_starts", lambda v: saddle_search.near_saddle_starts(PF, 2, v), "rng", BAD_RNG)
+add_family(f"{SS}.near_saddle_starts", lambda v: saddle_search.near_saddle_starts(PF, 2, GEN(0), eps=v), "eps",
+           BAD_POSITIVE)
+add(f"{SS}.product_tolerance", lambda: saddle_search.product_tolerance("P"), TypeError, "p")
+add_family(f"{SS}.product_tolerance", lambda v: saddle_search.product_tolerance(PF, v), "rtol", BAD_POSITIVE)
+add(f"{SS}.product_residual", lambda: saddle_search.product_residual("P", np.zeros((1, 3))), TypeError, "p")
+add_arrays(f"{SS}.product_residual", lambda v: saddle_search.product_residual(PF, v), "M",
+           np.zeros((PF.d2, PF.d0)))
+add_arrays(f"{SS}.distinct_points", lambda v: saddle_search.distinct_points(v, 1.0), "products",
+           np.zeros((2, 2, 3)), batch=True, skip=("empty", "wrong shape"))
+add_family(f"{SS}.distinct_points", lambda v: saddle_search.distinct_points(np.zeros((2, 2, 3)), v), "tol",
+           BAD_NONNEGATIVE)
+add_family(f"{SS}.point_counts", lambda v: saddle_search.point_counts(v), "distinct",
+           [("dict", {}, TypeError), ("none", None, TypeError), ("tuple", (), TypeError)])
 
 WT = "walkthrough"
 for name in ("lemma1_only_if", "lemma1_if", "identity24", "identity34", "lemma2_steps"):

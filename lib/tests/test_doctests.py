@@ -25,7 +25,7 @@ NO_EXAMPLES.update({m: "no example yet" for m in [
     "landscape.studies.beyond", "landscape.studies.conjecture", "landscape.studies.experiment_plots",
     "landscape.studies.experiments", "landscape.studies.lemma1", "landscape.studies.walkthrough",
     "landscape.theory.paper_a.lemma1", "landscape.theory.paper_a.lemma2", "landscape.theory.paper_a.table1",
-    "landscape.theory.paper_a.ties", "landscape.theory.paper_b"]})
+    "landscape.theory.paper_a.ties", "landscape.theory.paper_b", "landscape.studies.saddle_search"]})
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -24,6 +24,7 @@ from ..optim.curvature import classify_point
 from ..optim.descent import gradient_descent
 from ..optim.lbfgs import batched_lbfgs
 from ..theory.paper_a.lemma1 import critical_points
+from .saddle_search import describe_points
 
 __all__ = ['CriticalReport', 'DescentReport', 'KINDS', 'TransportReport', 'critical_probe', 'descend', 'descend_rebalancing', 'descent_probe', 'escapes', 'instance', 'rebalance', 'stalled_searches', 'transported_probe']
 
@@ -273,6 +274,14 @@ class CriticalReport:
         The escape test (:func:`landscape.studies.conjecture.escapes`, relative to ``1/2 ||Y||^2``)
         applied to the saddle found with the least negative smallest eigenvalue, a check
         that the test detects a point that is not a local minimum (NaN if no saddle was found).
+    distinct : list of dict
+        The distinct critical points among those found (same product ``W2 W1`` up to
+        ``landscape.studies.saddle_search.product_tolerance``), as
+        ``landscape.studies.saddle_search.describe_points`` describes them (count, excess,
+        index, smallest eigenvalue, product).
+    labels : list of int
+        For each search that reached a critical point (in the order of the starts), the
+        position of its point in ``distinct``.
     """
 
     n_starts: int
@@ -282,11 +291,15 @@ class CriticalReport:
     escaped: list
     stalled: dict = field(default_factory=dict)
     saddle_escape: float = float("nan")
+    distinct: list = field(default_factory=list)
+    labels: list = field(default_factory=list)
 
 
 def critical_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
                    max_iter: int = 2000) -> CriticalReport:
-    """Search for critical points of f from ``n_starts`` Gaussian starts and sort them.
+    """Search for critical points of f from ``n_starts`` Gaussian starts and sort them; the
+    points reached are also grouped into distinct critical points by their product
+    ``W2 W1`` (``distinct``, ``labels`` of :class:`CriticalReport`).
 
     Refuses a ``p`` that is not a :class:`~landscape.models.shallow.ShallowProblem` (or whose dense
     Hessian is above the dense-size limit), an ``n_starts`` or ``max_iter`` that is not an
@@ -316,7 +329,10 @@ def critical_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
     if saddles:
         i = saddles[int(np.argmax(lam))]
         saddle_escape = escapes(p, found.W1[i], found.W2[i], rng) / v_scale
-    return CriticalReport(n_starts, dict(kinds), len(off), lam, esc, stalled, saddle_escape)
+    on = np.flatnonzero(crit)
+    labels, distinct = describe_points(p, found.W1[on], found.W2[on])
+    return CriticalReport(n_starts, dict(kinds), len(off), lam, esc, stalled, saddle_escape,
+                          distinct, labels.tolist())
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,301 @@
+r"""A search for critical points of every kind for shapes up to paper A's own sizes (450 and 600
+parameters; there it converges from starts near C, not always from random starts), and the
+bookkeeping of *distinct* critical points.
+
+Minimizing ``1/2 ||grad f||^2`` with L-BFGS (:func:`landscape.stationary.find_critical_points`)
+slows down near f's critical points, which come in whole manifolds where the Hessian is
+singular. :func:`newton_mr` takes damped Newton steps on the system ``grad f(W) = 0`` instead,
+each the minimal-residual (least-squares) step with a Levenberg-Marquardt damping ``nu``,
+
+.. math::
+    \delta = \arg\min_\delta\ \|H\delta + \nabla f\|^2 + \nu\|\delta\|^2
+           = -(H^2 + \nu I)^{-1} H \nabla f ,
+
+computed in the eigenbasis of the dense Hessian (one eigendecomposition per point, reused
+when a step is refused). A step is accepted when ``||grad f||`` decreases (then
+``nu <- nu / 3``), refused otherwise (``nu <- 4 nu``). Its zeros are the critical points of
+every kind, so it converges to saddles as readily as to minima, and the damping keeps the
+steps bounded where ``H`` is singular. (:func:`landscape.critical.find_critical_points` is the
+same iteration, batched, recomputing the eigendecomposition after a refused step.)
+
+:func:`near_saddle_starts` builds starts near the saddles of Lemma 1's set C (elements of C
+with a random support, a random rotation, moved off the balanced set along f's symmetry
+``(A W1, W2 A^-1)`` and perturbed): a search from there may come back to the saddle's orbit
+or reach another critical point.
+
+:func:`distinct_points` groups end points by their end-to-end product ``W2 W1`` (which fixes
+the value of f), :func:`describe_points` describes each distinct point (value, index, product)
+and :func:`product_residual` checks that a stored product is the product of a critical point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import canonical
+from .._checks import (as_generator, as_nonnegative_float, as_positive_float, as_positive_int, check_array,
+                      check_dense)
+from ..models.shallow import ShallowProblem
+
+__all__ = ["NewtonMRResult", "describe_points", "distinct_points", "near_saddle_starts", "newton_mr", "point_counts",
+           "product_residual", "product_tolerance"]
+
+
+def _check_p(p):
+    if not isinstance(p, ShallowProblem):
+        raise TypeError(f"p must be a ShallowProblem; got {type(p).__name__}")
+    return p
+
+
+@dataclass(frozen=True)
+class NewtonMRResult:
+    """Outcome of :func:`newton_mr`, one entry per start.
+
+    Attributes
+    ----------
+    W1, W2 : ndarray
+        Where each search ended (leading batch axis).
+    grad_norm : ndarray
+        ``||grad g||_F`` there.
+    converged : ndarray of bool
+        ``grad_norm <= gtol``.
+    n_iter : ndarray of int
+        Steps taken, accepted or refused.
+    n_eig : ndarray of int
+        Dense Hessian eigendecompositions used (one per accepted step, and the first).
+    gtol : float
+    """
+
+    W1: np.ndarray
+    W2: np.ndarray
+    grad_norm: np.ndarray
+    converged: np.ndarray
+    n_iter: np.ndarray
+    n_eig: np.ndarray
+    gtol: float
+
+
+def newton_mr(p: ShallowProblem, W1, W2, max_iter: int = 100, gtol=None,
+              damping: float = 1e-3) -> NewtonMRResult:
+    """Damped Newton (Levenberg-Marquardt) on ``grad g = 0`` from each start.
+
+    Parameters
+    ----------
+    p : ShallowProblem
+        ``mu = 0`` searches critical points of f.
+    W1, W2 : array_like
+        Starts with one leading batch axis, shapes ``(B, d1, d0)`` and ``(B, d2, d1)``.
+    max_iter : int
+        Steps per start, accepted or refused.
+    gtol : float, optional
+        Convergence threshold on ``||grad||_F``; default ``1e-9 ||X X^T||_max ||Y X^T||_max``
+        (the rule of :mod:`landscape.probe`).
+    damping : float
+        Initial ``nu`` relative to the mean squared Hessian eigenvalue at the start.
+
+    Refuses a ``p`` that is not a :class:`~landscape.shallow.ShallowProblem` (or whose dense
+    Hessian is above the dense-size limit), starts of the wrong shapes or with NaN, infinite
+    or non-real entries, a ``max_iter`` that is not an integer >= 1, and a negative or
+    non-finite ``gtol``/``damping``.
+    """
+    p = _check_p(p)
+    A1 = check_array("W1", W1, ndim=3)
+    A2 = check_array("W2", W2, ndim=3)
+    p.as_weights(A1, A2, check_only=True)
+    if len(A1) != len(A2):
+        raise ValueError(f"W1 and W2 must hold the same number of starts; got {len(A1)} and {len(A2)}")
+    check_dense("p", p.n_params, what="dense Hessian (one per step)")
+    max_iter = as_positive_int("max_iter", max_iter)
+    damping = as_nonnegative_float("damping", damping)
+    if gtol is None:
+        gtol = 1e-9 * float(np.abs(p.XXt).max() * np.abs(p.YXt).max())
+    gtol = as_nonnegative_float("gtol", gtol)
+    B = len(A1)
+    out1, out2 = np.array(A1, dtype=float), np.array(A2, dtype=float)
+    gnorm, n_iter, n_eig = np.zeros(B), np.zeros(B, dtype=int), np.zeros(B, dtype=int)
+    for b in range(B):
+        theta = p.pack(out1[b], out2[b])
+        grad = p.pack(*p.gradient(*p.unpack(theta)))
+        gn, nu, floor, moved = float(np.linalg.norm(grad)), None, 0.0, True
+        for _ in range(max_iter):
+            if gn <= gtol:
+                break
+            if moved:                   # one eigendecomposition per point, reused on refusal
+                h, V = np.linalg.eigh(p.hessian(*p.unpack(theta)))
+                n_eig[b] += 1
+                if nu is None:
+                    scale = max(float(np.mean(h**2)), np.finfo(float).tiny)
+                    nu, floor = damping * scale, 1e-30 * scale
+            c = V.T @ grad
+            new = theta - V @ (c * h / (h * h + nu))
+            g_new = p.pack(*p.gradient(*p.unpack(new)))
+            gn_new = float(np.linalg.norm(g_new))
+            n_iter[b] += 1
+            moved = gn_new < gn
+            if moved:
+                theta, grad, gn, nu = new, g_new, gn_new, max(nu / 3.0, floor)
+            else:
+                nu *= 4.0
+                if nu > 1e36 * floor:
+                    break
+        out1[b], out2[b] = p.unpack(theta)
+        gnorm[b] = gn
+    return NewtonMRResult(out1, out2, gnorm, gnorm <= gtol, n_iter, n_eig, gtol)
+
+
+def near_saddle_starts(p: ShallowProblem, n_starts: int, rng, eps: float = 0.5):
+    """Starts near saddles of Lemma 1's set C, with their supports.
+
+    Each start takes an element of C (:func:`landscape.critical.critical_point`) whose support
+    is drawn at random among those that are not global minima (size uniform in
+    ``0..min(d1, r)``, then the indices uniformly), with a random rotation ``R``; moves it to
+    ``(A W1, W2 A^-1)`` with ``A = Q1 diag(e^(z/2)) Q2`` (random rotations, ``z`` standard
+    normal), which leaves f and the kind of the point unchanged; and adds Gaussian noise of
+    Frobenius norm ``eps`` times the norm of the balanced global minimizer.
+
+    Returns ``(W1, W2, supports)``: batches of starts and the list of supports.
+
+    Refuses a ``p`` that is not a :class:`~landscape.shallow.ShallowProblem`, an ``n_starts``
+    that is not an integer >= 1, an ``rng`` that is not a Generator and an ``eps`` that is
+    not positive and finite.
+    """
+    from ..theory.paper_a.lemma1 import critical_point, is_global_support
+
+    p = _check_p(p)
+    n_starts = as_positive_int("n_starts", n_starts)
+    as_generator("rng", rng)
+    eps = as_positive_float("eps", eps)
+    r, d1 = p.rank_Y, p.d1
+    M1, M2 = p.balanced_minimizer()
+    scale = float(np.sqrt(np.sum(M1**2) + np.sum(M2**2)))
+    W1 = np.empty((n_starts, d1, p.d0))
+    W2 = np.empty((n_starts, p.d2, d1))
+    supports = []
+    while len(supports) < n_starts:
+        k = int(rng.integers(0, min(d1, r) + 1))
+        S = tuple(sorted(int(j) for j in rng.choice(r, size=k, replace=False)))
+        if is_global_support(p, S):
+            continue
+        R = canonical.orthonormal(rng.standard_normal((d1, d1)))
+        c = critical_point(p, S, R=R)
+        Q1 = canonical.orthonormal(rng.standard_normal((d1, d1)))
+        Q2 = canonical.orthonormal(rng.standard_normal((d1, d1)))
+        z = 0.5 * rng.standard_normal(d1)
+        A, A_inv = (Q1 * np.exp(z)) @ Q2, Q2.T @ (Q1.T * np.exp(-z)[:, None])
+        N1, N2 = rng.standard_normal(c.W1.shape), rng.standard_normal(c.W2.shape)
+        s = eps * scale / np.sqrt(np.sum(N1**2) + np.sum(N2**2))
+        i = len(supports)
+        W1[i], W2[i] = A @ c.W1 + s * N1, c.W2 @ A_inv + s * N2
+        supports.append(S)
+    return W1, W2, supports
+
+
+def product_tolerance(p: ShallowProblem, rtol: float = 1e-6) -> float:
+    """The tolerance on ``||W2 W1 - W2' W1'||_F`` under which two end points count as the
+    same critical point: ``rtol`` times the norm of the least-squares product ``Y X^+``
+    (the global minimizer's product when ``d1 >= rank``). Refuses a non-positive ``rtol``."""
+    p = _check_p(p)
+    rtol = as_positive_float("rtol", rtol)
+    M = np.linalg.lstsq(p.X.T, p.Y.T, rcond=None)[0].T
+    return rtol * max(float(np.linalg.norm(M)), np.finfo(float).tiny)
+
+
+def distinct_points(products, tol: float) -> np.ndarray:
+    """Group products ``W2 W1`` (leading batch axis) by distance: a label per product, the
+    same label when ``||M - M'||_F <= tol`` to the first member of a group (greedy, in
+    order). Labels are ``0, 1, ...`` in order of first appearance. Refuses a batch that is
+    not a 3-d array of finite reals and a negative ``tol``."""
+    M = check_array("products", products, ndim=3, allow_empty=True)
+    tol = as_nonnegative_float("tol", tol)
+    flat = np.asarray(M, dtype=float).reshape(len(M), int(np.prod(M.shape[1:])))
+    reps, labels = [], np.empty(len(flat), dtype=int)
+    for i, m in enumerate(flat):
+        for k, rep in enumerate(reps):
+            if np.linalg.norm(m - rep) <= tol:
+                labels[i] = k
+                break
+        else:
+            labels[i] = len(reps)
+            reps.append(m)
+    return labels
+
+
+def describe_points(p: ShallowProblem, W1, W2, rtol: float = 1e-6, digits: int = 6):
+    """The distinct critical points among end points ``(W1, W2)`` (leading batch axis; all
+    critical), grouped by product (:func:`distinct_points` with :func:`product_tolerance`
+    ``(p, rtol)``).
+
+    Returns ``(labels, points)``: a label per end point, and per distinct point a dict with
+    ``"count"`` (end points in the group), ``"excess"`` (``(f - min f) / (1/2 ||Y||^2)`` at the
+    first member), ``"index"`` (sorted list of the numbers of Hessian eigenvalues below
+    ``-1e-7 scale`` over the members, ``scale = ||X X^T||_max ||Y X^T||_max``; one entry when
+    they agree), ``"lam_min"`` (smallest relative eigenvalue over the members) and
+    ``"product"`` (``W2 W1`` of the first member, rows as lists, rounded to ``digits``
+    significant digits).
+
+    Refuses a ``p`` that is not a :class:`~landscape.shallow.ShallowProblem` (or whose dense
+    Hessian is above the dense-size limit), weights of the wrong shapes or with NaN,
+    infinite or non-real entries, a non-positive ``rtol`` and a ``digits`` below 1."""
+    p = _check_p(p)
+    A1 = check_array("W1", W1, ndim=3, allow_empty=True)
+    A2 = check_array("W2", W2, ndim=3, allow_empty=True)
+    if len(A1):
+        p.as_weights(A1, A2, check_only=True)
+    if len(A1) != len(A2):
+        raise ValueError(f"W1 and W2 must hold the same number of points; got {len(A1)} and {len(A2)}")
+    check_dense("p", p.n_params, what="dense Hessian (to count negative eigenvalues)")
+    digits = as_positive_int("digits", digits)
+    g_scale = float(np.abs(p.XXt).max() * np.abs(p.YXt).max())
+    v_scale = 0.5 * float(np.sum(p.Y**2))
+    labels = distinct_points(A2 @ A1, product_tolerance(p, rtol))
+    points = []
+    for k in range(int(labels.max()) + 1 if len(labels) else 0):
+        members = np.flatnonzero(labels == k)
+        lams = [np.linalg.eigvalsh(p.hessian(A1[i], A2[i])) / g_scale for i in members]
+        first = members[0]
+        M = A2[first] @ A1[first]
+        points.append({
+            "count": int(len(members)),
+            "excess": float((p.f(A1[first], A2[first]) - p.global_minimum()) / v_scale),
+            "index": sorted({int(np.sum(lam < -1e-7)) for lam in lams}),
+            "lam_min": float(min(lam[0] for lam in lams)),
+            "product": [[float(f"{x:.{digits}g}") for x in row] for row in M]})
+    return labels, points
+
+
+def product_residual(p: ShallowProblem, M) -> float:
+    r"""How far a product ``M = W2 W1`` is from the product of a critical point of f.
+
+    At a critical point, with ``Mt = M U Sigma`` and ``Ytilde = Y V``, the two blocks of the
+    gradient are ``(Mt - Ytilde) Wt1^T = 0`` and ``W2^T (Mt - Ytilde) = 0`` (``Wt1 = W1 U
+    Sigma``), so ``Mt (Mt - Ytilde)^T = 0`` and ``(Mt - Ytilde)^T Mt = 0``. Returns the larger
+    Frobenius norm of the two, relative to ``||Ytilde||_F^2`` (roundoff at a critical point's
+    product; the rounding of a stored product adds its relative precision). Refuses a ``p``
+    that is not a :class:`~landscape.shallow.ShallowProblem` and an ``M`` that is not a
+    finite real ``(d2, d0)`` matrix."""
+    p = _check_p(p)
+    M = check_array("M", M)
+    if M.shape != (p.d2, p.d0):
+        raise ValueError(f"M must have shape (d2, d0) = ({p.d2}, {p.d0}); got {M.shape}")
+    Mt = M @ (p.U * p.sigma)
+    E = Mt - p.Ytilde
+    scale = max(float(np.sum(p.Ytilde**2)), np.finfo(float).tiny)
+    return max(float(np.linalg.norm(Mt @ E.T)), float(np.linalg.norm(E.T @ Mt))) / scale
+
+
+def point_counts(distinct) -> dict:
+    """Counts over a list of distinct points (the dicts of :func:`describe_points`):
+    ``"points"``, ``"minima"`` (index 0 and value at the minimum, relative ``1e-8``),
+    ``"saddles"`` (an index >= 1) and ``"indices"`` (``{index: number of saddles}``; a point
+    whose members disagree on the index counts under its smallest). Refuses a non-list."""
+    if not isinstance(distinct, list):
+        raise TypeError(f"distinct must be a list of dicts; got {type(distinct).__name__}")
+    minima = sum(1 for q in distinct if q["index"][0] == 0 and q["excess"] <= 1e-8)
+    indices = {}
+    for q in distinct:
+        if q["index"][0] >= 1:
+            indices[q["index"][0]] = indices.get(q["index"][0], 0) + 1
+    return {"points": len(distinct), "minima": minima, "saddles": sum(indices.values()),
+            "indices": dict(sorted(indices.items()))}
