@@ -66,7 +66,7 @@ NOTEBOOKS = $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*
 LIB_TESTS = $(wildcard lib/tests/test_*.py)
 BENCHES   = $(filter-out bench/_%,$(wildcard bench/*.py))
 
-.PHONY: help venv .venv book pdf vendor test lab execute nbval nbval-perturbed bench clean
+.PHONY: help venv .venv book pdf vendor test lab lab-env execute nbval nbval-perturbed bench clean
 
 help:
 	@awk '/^#   make /{p=1} p && /^#$$/{exit} p{sub(/^# ?/, ""); print}' $(firstword $(MAKEFILE_LIST))
@@ -123,13 +123,19 @@ test: venv
 	$(STAGE) nbval $(T_NBVAL) env -u MPLBACKEND $(NBVAL) $(NOTEBOOKS); \
 	$(STAGE) nbval-perturbed $(T_NBVAL) env -u MPLBACKEND $(PERTURBED) $(NBVAL) $(NOTEBOOKS); \
 	$(MAKE) --no-print-directory book; \
+	$(MAKE) --no-print-directory lab-env; \
 	$(STAGE) browser-and-tooling-tests $(T_BROWSER) $(PY) -m pytest tests -q -p no:cacheprovider -rs $(XDIST); \
 	echo "=== make test: all stages passed in $$(( $$(date +%s) - start )) s"
 
 # ---------------------------------------------------------------- working on notebooks
-lab: venv
+# JupyterLab and jupyterlab-myst (requirements-lab.txt) in .venv: for `make lab`, and for
+# tests/test_lab.py in `make test` (a chapter opened in a headless JupyterLab must show
+# no raw MyST).
+lab-env: venv
 	@$(PY) -c "import jupyterlab, jupyterlab_myst" 2>/dev/null || \
 	  $(STAGE) install-lab $(T_INSTALL) $(PY) -m pip install --disable-pip-version-check -q -r requirements-lab.txt
+
+lab: lab-env
 	@$(PY) -m jupyter kernelspec list
 	timeout --foreground $(T_LAB) $(VENV)/bin/jupyter lab $(LAB_ARGS) \
 	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) book/

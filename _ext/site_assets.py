@@ -13,6 +13,8 @@ puts much on every page and into the site that no page of this book needs. This 
   images and display equations fit the page), for a reader's print and for `make pdf`;
 - adds the screen style static/book-screen.css and book-fit.js (nothing wider than its
   column: see those files), and book-zoom.js (a click on a figure shows it at full size);
+- adds static/book-search.js to the search page only: the search results' excerpts and
+  titles show the pages' mathematics as text ("λ_min"), not as TeX source;
 - deletes from the built site the files that no page can request (``UNUSED``): the Font
   Awesome JavaScript and its source map, the other source maps, the .ttf copies of the
   web fonts (every browser reads the .woff2 that the CSS names first), and the theme's
@@ -51,6 +53,9 @@ def _config_inited(app, config):
 
 
 def _page_context(app, pagename, templatename, context, doctree):
+    if pagename == "search":
+        # The search results show the pages' math as text, not as TeX source (see the file).
+        app.add_js_file("book-search.js")
     body = context.get("body") or ""
     if 'class="sd-' in body or " sd-" in body:
         return

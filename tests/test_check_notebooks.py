@@ -166,3 +166,41 @@ def test_hiding_comment_counts_like_the_tag(tmp_path):
     nb.cells[1].source = "# NBVAL_IGNORE_OUTPUT\nprint(0.4556)"
     nbformat.write(nb, path)
     assert run_lint(path).returncode == 1
+
+
+def _with_source(path: Path, source: str) -> Path:
+    nb = nbformat.read(make_notebook(path, [1]), as_version=4)
+    nb.cells[1].source = source
+    nbformat.write(nb, path)
+    return path
+
+
+def test_code_line_of_77_columns_passes(tmp_path):
+    nb = _with_source(tmp_path / "short.ipynb", "x = 1\n" + "y = " + "1" * 73)
+    result = run_lint(nb)
+    assert result.returncode == 0, result.stderr
+
+
+def test_code_line_over_77_columns_fails(tmp_path):
+    nb = _with_source(tmp_path / "long.ipynb", "x = 1\n" + "y = " + "1" * 74)
+    result = run_lint(nb)
+    assert result.returncode == 1
+    assert "1 code line(s) longer than 77 columns" in result.stderr
+    assert "cell 1 line 2 (78 columns)" in result.stderr
+
+
+def test_pending_long_lines_only_shrink(tmp_path, monkeypatch):
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import check_notebooks
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    book = tmp_path / "book" / "shallow"
+    book.mkdir(parents=True)
+    nb = _with_source(book / "x.ipynb", "y = " + "1" * 80 + "\nz = " + "2" * 80)
+    for allowed, ok, message in [(2, True, ""), (1, False, "LONG_CODE_LINES_PENDING allows 1"),
+                                 (3, False, "lower its entry to 2"), (None, True, "")]:
+        monkeypatch.setattr(check_notebooks, "LONG_CODE_LINES_PENDING", {"book/shallow/x.ipynb": allowed})
+        problems = check_notebooks.check_notebook(nb)
+        assert (not problems) == ok, problems
+        assert all(message in p for p in problems)

@@ -19,11 +19,7 @@ from test_reference_layout import overflows
 WIDTH = 1280
 
 # page -> substrings of allowed overflow messages (see the module docstring).
-KNOWN_OVERFLOWS: dict[str, list[str]] = {
-    # Table I's RIP condition (5.1) is one line, 706 px in a 551 px box (a prf block);
-    # table1.ipynb is being edited in another branch: break it there, then drop this entry.
-    "book/shallow/table1.html": ["near #equation-eq-rip"],
-}
+KNOWN_OVERFLOWS: dict[str, list[str]] = {}
 
 
 @pytest.mark.parametrize("page_path", PAGES or [None])

@@ -1099,6 +1099,8 @@ add("ledger.build", lambda: ledger.build(".", claims_file=3), TypeError, "claims
 _ledger = ledger.Ledger([], [], {})
 add("ledger.Ledger.verdict", lambda: _ledger.verdict("A.1"), TypeError, "claim")
 add("ledger.Ledger.records_for", lambda: _ledger.records_for(3), TypeError, "claim_id")
+add("ledger.tex_note", lambda: ledger.tex_note(3), TypeError, "note")
+add("ledger.ascii_math", lambda: ledger.ascii_math(None), TypeError, "text")
 
 # --------------------------------------------------------------------- reproducibility
 RE = "reproducibility"

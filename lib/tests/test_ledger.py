@@ -64,3 +64,31 @@ def test_build_collects_records_labels_and_problems(tmp_path):
     table = ledger.markdown_table(book, "A", "book/appendix/ledger")
     assert '<a href="../ch.html#cell-1">ch, cell 1</a>' in table
     assert "{prf:ref}`thm-one`" in table and "not stated" in table
+    assert "| Paper A, Theorem 1: T |" in table                 # the paper's name and number
+
+
+@pytest.mark.parametrize("note,tex", [
+    ("median T_f/T_g = 0.015 (GD), 0.16 (L-BFGS)", "median $T_f/T_g = 0.015$ (GD), 0.16 (L-BFGS)"),
+    ("with XX^T = I, where h = g and the set C; r_c read as rank(W2 W1)",
+     r"with $XX^\top = I$, where $h = g$ and the set $C$; $r_c$ read as $\operatorname{rank}(W_2 W_1)$"),
+    ("conditions (d0, d1, d2) = (4, 2, 3), at", "conditions $(d_0, d_1, d_2) = (4, 2, 3)$, at"),
+    ("(17) needs lambda_{d1} > lambda_{d1+1} (it fails",
+     r"(17) needs $\lambda_{d_1} \gt \lambda_{d_1+1}$ (it fails"),
+    ("stops within 7e-04 of it; 1e4 steps", r"stops within $7 \cdot 10^{-4}$ of it; $10^{4}$ steps"),
+    ("|grad f| < 1e-8 |YX^T| wherever", r"$\lVert\nabla f\rVert \lt 10^{-8} \lVert YX^\top\rVert$ wherever"),
+    ("read as d1 >= min(d0, d2) (Table I), not in paper B", r"read as $d_1 \ge \min(d_0, d_2)$ (Table I), not in paper B"),
+    ("on f and g (g much faster); f's symmetries", "on $f$ and $g$ ($g$ much faster); $f$'s symmetries"),
+    ("36 minima from training; the proof on one point", "36 minima from training; the proof on one point"),
+    ("already $x$ TeX", "already $x$ TeX"),
+])
+def test_tex_note_typesets_the_ascii_notation(note, tex):
+    assert ledger.tex_note(note) == tex
+    assert ledger.ascii_math(ledger.tex_note(note)) == []
+
+
+def test_ascii_math_finds_what_is_left():
+    assert ledger.ascii_math("at $d_0$, d1 <= 1e-8 and XX^T, lambda_{d1}") == ["d1", "<=", "1e-8", "^T", "lambda", "d1"]
+    with pytest.raises(TypeError):
+        ledger.ascii_math(None)
+    with pytest.raises(TypeError):
+        ledger.tex_note(3)

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ['Claim', 'Ledger', 'Record', 'VERDICTS', 'build', 'record']
+__all__ = ["VERDICTS", "Claim", "Record", "Ledger", "ascii_math", "build", "record", "tex_note"]
 
 
 #: The verdicts a check can record (``"not checked"`` is given in ``book/claims.yml`` instead).
@@ -250,11 +250,148 @@ def _html_link(from_doc: str, doc: str, cell: int, text: str) -> str:
     return f'<a href="{href}">{text}</a>'
 
 
+# ---------------------------------------------------------------------------------------
+# The notes of [ledger] lines are plain text (they are printed in the check cells' outputs);
+# the ledger page shows their mathematics typeset: tex_note turns the ASCII notation the
+# notes use (d0, XX^T, T_f/T_g, lambda_{d1}, 1e-8, <=, |grad f|) into MyST $...$ spans.
+# ---------------------------------------------------------------------------------------
+
+_NORMS = [(re.compile(r"\|grad ([A-Za-z])\|"), "\u2016\u2207\\1\u2016"),     # |grad f| -> one token
+          (re.compile(r"\|([A-Z]+\^T)\|"), "\u2016\\1\u2016")]
+_ATOMS = [  # (pattern, TeX) applied inside a math span; a token with a match is math
+    (re.compile(r"\u2016\u2207([A-Za-z])\u2016"), r"\\lVert\\nabla \1\\rVert"),
+    (re.compile(r"\u2016([^\u2016]+)\u2016"), r"\\lVert \1\\rVert"),
+    (re.compile(r"\blambda_\{([^}]*)\}"), r"\\lambda_{\1}"),
+    (re.compile(r"\blambda_([A-Za-z]{2,})\b"), r"\\lambda_{\\text{\1}}"),
+    (re.compile(r"\blambda_(\w)\b"), r"\\lambda_\1"),
+    (re.compile(r"\b([A-Z]{1,2})\^T\b"), r"\1^\\top"),
+    (re.compile(r"\bMSE_(\w)\b"), r"\\mathrm{MSE}_\1"),
+    (re.compile(r"\b([dW])(\d)\b"), r"\1_\2"),
+    (re.compile(r"\b([A-Za-z])_([A-Za-z0-9])\b"), r"\1_\2"),
+    (re.compile(r"\b(\d+(?:\.\d+)?)e([+-]?)0*(\d+)\b"), None),          # 1e-8, 7e-04: see _sci
+    (re.compile(r"\bsqrt\(([^()]*)\)"), r"\\sqrt{\1}"),
+    (re.compile(r"\b(min|max)\b"), r"\\\1"),
+    (re.compile(r"\brank\("), r"\\operatorname{rank}("),
+    (re.compile(r"\bdelta\b"), r"\\delta"),
+    (re.compile(r"\bN\(0, ?1\)"), r"N(0, 1)"),
+    (re.compile(r"\b[XYVUWABMPQ]{2}\b"), None),                            # matrix products
+]
+_OPS = {"=": "=", "<": r"\lt", ">": r"\gt", "<=": r"\le", ">=": r"\ge", "-": "-", "+": "+",
+        "/": "/", "!=": r"\ne"}
+_NOT_AFTER = {"paper", "table", "section", "figure", "figures", "part", "appendix"}
+_NUMBER = re.compile(r"^[(\[]*-?\d+(?:\.\d+)?%?[)\],;:.]*$")
+_EDGE = "([,;:.)]"
+
+
+def _sci(m) -> str:
+    mant, sign, exp = m.group(1), m.group(2), m.group(3)
+    power = "10^{" + ("-" if sign == "-" else "") + exp + "}"
+    return power if mant == "1" else f"{mant} \\cdot {power}"
+
+
+def _kind(token: str, previous: str) -> str:
+    """'strong' (a math atom or variable), 'op', 'weak' (a number) or 'word'."""
+    if token in _OPS:
+        return "op"
+    if any(p.search(token) for p, _ in _ATOMS):
+        return "strong"
+    if re.match(r"^\(?[A-Za-z]'s[,;:.)]*$", token):          # f's
+        return "strong"
+    core = token.strip("([])],;:.")
+    if len(core) == 1 and core.isalpha() and core != "a" and previous.strip("([").lower() not in _NOT_AFTER:
+        return "strong"
+    if _NUMBER.match(token):
+        return "weak"
+    return "word"
+
+
+def _to_tex(span: str) -> str:
+    for pattern, tex in _ATOMS:
+        if pattern.pattern.startswith(r"\b(\d"):
+            span = pattern.sub(_sci, span)
+        elif tex is not None:
+            span = pattern.sub(tex, span)
+    span = re.sub(r"(?<=\{)d(\d)", r"d_\1", span)                        # lambda_{d1} -> {d_1}
+    return " ".join(_OPS.get(t, t) for t in span.split(" "))
+
+
+_ASCII_MATH = re.compile(r"\b[dW]\d\b|\^T\b|\b[A-Za-z]_[\w{]|\blambda(?![a-z])|<=|>=|!=|\b\d+(?:\.\d+)?e[+-]?\d+\b"
+                         r"|\bsqrt\(|\|grad\b|\bN\(0, ?1\)")
+
+
+def ascii_math(text: str) -> list:
+    """The pieces of ASCII mathematics (``d0``, ``XX^T``, ``T_f``, ``lambda``, ``<=``,
+    ``1e-8``, ``sqrt(``, ``|grad``) left in ``text`` outside its ``$...$`` spans.
+
+    >>> ascii_math("at $d_0 = 10$ and d1 <= 3")
+    ['d1', '<=']
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string; got {type(text).__name__}")
+    outside = re.sub(r"\$[^$]*\$", " ", text)
+    return [m.group(0) for m in _ASCII_MATH.finditer(outside)]
+
+
+def tex_note(note: str) -> str:
+    """A ``[ledger]`` note with its ASCII mathematics as MyST ``$...$`` spans.
+
+    >>> tex_note("median T_f/T_g = 0.015 (GD) at d0 = 20")
+    'median $T_f/T_g = 0.015$ (GD) at $d_0 = 20$'
+    >>> tex_note("on instances with XX^T = I, where h = g")
+    'on instances with $XX^\\\\top = I$, where $h = g$'
+
+    A note that already has a ``$`` is returned as it is. Refuses a non-string ``note``.
+    """
+    if not isinstance(note, str):
+        raise TypeError(f"note must be a string; got {type(note).__name__}")
+    if "$" in note:
+        return note
+    for pattern, repl in _NORMS:
+        note = pattern.sub(repl, note)
+    parts = re.split(r"(\s+)", note)
+    tokens, spaces = parts[0::2], parts[1::2] + [""]
+    kinds, prev = [], ""
+    for tok in tokens:
+        kinds.append(_kind(tok, prev) if tok else "word")
+        prev = tok
+    out, i = [], 0
+    while i < len(tokens):
+        if kinds[i] != "strong":
+            out.append(tokens[i] + spaces[i])
+            i += 1
+            continue
+        j = i        # extend over strong, op and weak tokens; ";" or ":" ends a span, and so
+        while (j + 1 < len(tokens) and kinds[j + 1] != "word" and tokens[j][-1] not in ";:"
+               and not (tokens[j + 1][0] == "(" and kinds[j] != "op")):   # does "g (g"
+            j += 1
+        k = max(m for m in range(i, j + 1) if kinds[m] == "strong")
+        while k + 1 <= j and kinds[k + 1] == "op":      # keep "= 10", "= (4, 2, 3)" tails
+            m = k + 1
+            while m + 1 <= j and kinds[m + 1] != "op":
+                m += 1
+            if m == k + 1:
+                break
+            k = m
+        span = "".join(tokens[m] + (spaces[m] if m < k else "") for m in range(i, k + 1))
+        lead = ""
+        while span and span[0] in "([" and span.count("(") + span.count("[") > span.count(")") + span.count("]"):
+            lead, span = lead + span[0], span[1:]
+        trail = ""
+        if span.endswith("'s"):
+            trail, span = "'s", span[:-2]
+        while span and (span[-1] in ",;:." or (span[-1] in ")]" and
+                        span.count(")") + span.count("]") > span.count("(") + span.count("["))):
+            trail, span = span[-1] + trail, span[:-1]
+        out.append(f"{lead}${_to_tex(span)}${trail}{spaces[k]}")
+        i = k + 1
+    return "".join(out).replace("\u2016", "|")
+
+
 def markdown_table(ledger: Ledger, paper: str, from_doc: str) -> str:
     """A MyST Markdown table of one paper's claims, for the page ``from_doc`` (e.g.
     ``"book/appendix/ledger"``): statement, where the book states it, the check cells
     (linked to their anchors), and the verdict with the checks' notes."""
-    rows = ["| statement | stated in | check cells | verdict |", "|---|---|---|---|"]
+    rows = ["| statement | stated in the book | check cells | verdict |", "|---|---|---|---|"]
     for c in ledger.claims:
         if c.paper != paper:
             continue
@@ -269,6 +406,7 @@ def markdown_table(ledger: Ledger, paper: str, from_doc: str) -> str:
         if not recs and c.reason:
             notes.append(c.reason)
         if notes:
-            verdict += "<br>" + "<br>".join(n.replace("|", "&#124;") for n in notes)
-        rows.append(f"| {c.number}: {c.title.replace('|', '&#124;')} | {stated} | {checks} | {verdict} |")
+            verdict += "<br>" + "<br>".join(tex_note(n).replace("|", "&#124;") for n in notes)
+        statement = f"Paper {c.paper}, {c.number}: {c.title}"
+        rows.append(f"| {statement.replace('|', '&#124;')} | {stated} | {checks} | {verdict} |")
     return "\n".join(rows)

@@ -2,7 +2,7 @@ r"""A search for critical points of every kind for shapes up to paper A's own si
 parameters; there it converges from starts near C, not always from random starts), and the
 bookkeeping of *distinct* critical points.
 
-Minimizing ``1/2 ||grad f||^2`` with L-BFGS (:func:`landscape.stationary.find_critical_points`)
+Minimizing ``1/2 ||grad f||^2`` with L-BFGS (:func:`landscape.optim.critical_points.minimize_gradient_norm`)
 slows down near f's critical points, which come in whole manifolds where the Hessian is
 singular. :func:`newton_mr` takes damped Newton steps on the system ``grad f(W) = 0`` instead,
 each the minimal-residual (least-squares) step with a Levenberg-Marquardt damping ``nu``,
@@ -15,7 +15,7 @@ computed in the eigenbasis of the dense Hessian (one eigendecomposition per poin
 when a step is refused). A step is accepted when ``||grad f||`` decreases (then
 ``nu <- nu / 3``), refused otherwise (``nu <- 4 nu``). Its zeros are the critical points of
 every kind, so it converges to saddles as readily as to minima, and the damping keeps the
-steps bounded where ``H`` is singular. (:func:`landscape.critical.find_critical_points` is the
+steps bounded where ``H`` is singular. (:func:`landscape.optim.critical_points.find_critical_points` is the
 same iteration, batched, recomputing the eigendecomposition after a refused step.)
 
 :func:`near_saddle_starts` builds starts near the saddles of Lemma 1's set C (elements of C
@@ -91,11 +91,11 @@ def newton_mr(p: ShallowProblem, W1, W2, max_iter: int = 100, gtol=None,
         Steps per start, accepted or refused.
     gtol : float, optional
         Convergence threshold on ``||grad||_F``; default ``1e-9 ||X X^T||_max ||Y X^T||_max``
-        (the rule of :mod:`landscape.probe`).
+        (the rule of :mod:`landscape.studies.conjecture`).
     damping : float
         Initial ``nu`` relative to the mean squared Hessian eigenvalue at the start.
 
-    Refuses a ``p`` that is not a :class:`~landscape.shallow.ShallowProblem` (or whose dense
+    Refuses a ``p`` that is not a :class:`~landscape.models.shallow.ShallowProblem` (or whose dense
     Hessian is above the dense-size limit), starts of the wrong shapes or with NaN, infinite
     or non-real entries, a ``max_iter`` that is not an integer >= 1, and a negative or
     non-finite ``gtol``/``damping``.
@@ -148,7 +148,7 @@ def newton_mr(p: ShallowProblem, W1, W2, max_iter: int = 100, gtol=None,
 def near_saddle_starts(p: ShallowProblem, n_starts: int, rng, eps: float = 0.5):
     """Starts near saddles of Lemma 1's set C, with their supports.
 
-    Each start takes an element of C (:func:`landscape.critical.critical_point`) whose support
+    Each start takes an element of C (:func:`landscape.theory.paper_a.lemma1.critical_point`) whose support
     is drawn at random among those that are not global minima (size uniform in
     ``0..min(d1, r)``, then the indices uniformly), with a random rotation ``R``; moves it to
     ``(A W1, W2 A^-1)`` with ``A = Q1 diag(e^(z/2)) Q2`` (random rotations, ``z`` standard
@@ -157,7 +157,7 @@ def near_saddle_starts(p: ShallowProblem, n_starts: int, rng, eps: float = 0.5):
 
     Returns ``(W1, W2, supports)``: batches of starts and the list of supports.
 
-    Refuses a ``p`` that is not a :class:`~landscape.shallow.ShallowProblem`, an ``n_starts``
+    Refuses a ``p`` that is not a :class:`~landscape.models.shallow.ShallowProblem`, an ``n_starts``
     that is not an integer >= 1, an ``rng`` that is not a Generator and an ``eps`` that is
     not positive and finite.
     """
@@ -235,7 +235,7 @@ def describe_points(p: ShallowProblem, W1, W2, rtol: float = 1e-6, digits: int =
     ``"product"`` (``W2 W1`` of the first member, rows as lists, rounded to ``digits``
     significant digits).
 
-    Refuses a ``p`` that is not a :class:`~landscape.shallow.ShallowProblem` (or whose dense
+    Refuses a ``p`` that is not a :class:`~landscape.models.shallow.ShallowProblem` (or whose dense
     Hessian is above the dense-size limit), weights of the wrong shapes or with NaN,
     infinite or non-real entries, a non-positive ``rtol`` and a ``digits`` below 1."""
     p = _check_p(p)
@@ -273,7 +273,7 @@ def product_residual(p: ShallowProblem, M) -> float:
     Sigma``), so ``Mt (Mt - Ytilde)^T = 0`` and ``(Mt - Ytilde)^T Mt = 0``. Returns the larger
     Frobenius norm of the two, relative to ``||Ytilde||_F^2`` (roundoff at a critical point's
     product; the rounding of a stored product adds its relative precision). Refuses a ``p``
-    that is not a :class:`~landscape.shallow.ShallowProblem` and an ``M`` that is not a
+    that is not a :class:`~landscape.models.shallow.ShallowProblem` and an ``M`` that is not a
     finite real ``(d2, d0)`` matrix."""
     p = _check_p(p)
     M = check_array("M", M)
