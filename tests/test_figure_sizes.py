@@ -24,9 +24,6 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 # notebook -> the places ("cell 23", "widget") whose width is known to be too large.
 KNOWN_WIDE: dict[str, set[str]] = {
-    # Table I's regimes (2 rows of 5 panels, 9.6 in); table1.ipynb is being edited in another
-    # branch: resize it there, then drop this entry.
-    "book/shallow/table1.ipynb": {"cell 23"},
 }
 
 

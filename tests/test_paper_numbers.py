@@ -24,9 +24,7 @@ PAPER_NUMBERED = ["book/shallow/table1.ipynb", "book/shallow/experiments.ipynb",
 
 # notebook -> labels still referred to bare there (book/shallow/conjecture.ipynb is being
 # edited in another branch; give the references their text there, then drop the entry).
-BARE_REFS_PENDING = {
-    "book/shallow/conjecture.ipynb": ["def-spurious", "def-strict-saddle-property"],
-}
+BARE_REFS_PENDING: dict[str, list[str]] = {}
 
 PRF_REF = re.compile(r"\{prf:ref\}`([^`]*)`")
 EQ_REF = re.compile(r"\{eq\}`([^`]*)`")
