@@ -7,6 +7,7 @@
 #   make pdf       the book, then the whole book as one PDF: _build/html/downloads/landscape-book.pdf
 #   make test      library tests, notebook lint, nbval, strict build, browser checks
 #   make lab       JupyterLab on book/ with the .venv kernel (installs JupyterLab on first use)
+#   make lab-env   install JupyterLab and jupyterlab-myst into .venv (make test does, for test_lab)
 #   make execute   re-execute every notebook and store outputs + widget state
 #                  (make execute NB=book/shallow/theorem2.ipynb for one notebook)
 #   make nbval     nbval against the committed outputs (NB=... for some notebooks)
