@@ -1,4 +1,5 @@
-"""The examples in the library's docstrings run and give what they show.
+"""Cross-cutting (named for what it checks, not after a module): the examples in the library's
+docstrings run and give what they show.
 
 Every module of the package, subpackages included, is collected (a new module cannot be
 forgotten), and every entry module must have examples that ran, so that its test cannot pass
