@@ -21,6 +21,17 @@ samples.
 Weights may carry leading batch axes in :meth:`ShallowProblem.value` and
 :meth:`ShallowProblem.gradient` (``W1`` of shape ``(..., d1, d0)``), which is how many
 random starts are run at once.
+
+:class:`ShallowProblem` is one problem; :class:`ProblemStack` stacks several problems of the
+same shape (one random instance per seed) so that one batched product advances every seed
+on its own data.
+
+**Internal API** (offered to the other packages, not exported to readers): the fused
+kernels ``f_kernel``, ``rho_kernel``, ``gradient_kernel`` and ``hvp_kernel`` (the objective,
+the regularizer, the gradient (18)-(19) and the Hessian-vector product, computed from the
+``invariants`` of the data), ``invariants`` itself, ``Shape`` (the sizes and ``mu`` shared by
+a problem and a stack), ``check_problem`` and ``check_problem_or_stack`` (argument checks),
+and the method ``ShallowProblem.as_weights`` (weights checked against the problem's shapes).
 """
 
 from __future__ import annotations
