@@ -22,7 +22,7 @@ for all ``k`` gradients, linear in the depth. Recomputing both products for each
 separately is quadratic (:meth:`DeepLinearNetwork.gradient_naive`; timed in
 ``bench/deep_gradients.py``). Paper B's statements about these networks (the
 rank-constrained optimum, the cut at the bottleneck, Lemma 1's construction) are in
-:mod:`landscape.theory.paper_b`; the methods that train them are in :mod:`landscape.optim`.
+:mod:`landscape.theory.paper_b`; the methods that train them are in ``landscape.optim``.
 
 **Internal API** (offered to the other packages, not exported to readers):
 ``check_network`` and ``check_network_weights`` (a network of this module and weights that
