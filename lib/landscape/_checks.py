@@ -170,28 +170,27 @@ def as_real(name: str, value, allow_inf: bool = False, allow_nan: bool = False) 
     return value
 
 
-def as_nonnegative_float(name: str, value) -> float:
-    """Return ``value`` as a finite float >= 0 (bools and non-reals refused)."""
+def _as_float_from_zero(name: str, value, strict: bool) -> float:
+    """``value`` as a finite float ``>= 0`` (``> 0`` when ``strict``); bools and non-reals refused."""
+    bound = "> 0" if strict else ">= 0"
     if not _is_real_scalar(value):
-        raise TypeError(f"{name} must be a real number >= 0; got {_describe(value)}")
+        raise TypeError(f"{name} must be a real number {bound}; got {_describe(value)}")
     value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite; got {value}")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0; got {value}")
+    if value < 0 or (strict and value == 0):
+        raise ValueError(f"{name} must be {bound}; got {value}")
     return value
+
+
+def as_nonnegative_float(name: str, value) -> float:
+    """Return ``value`` as a finite float >= 0 (bools and non-reals refused)."""
+    return _as_float_from_zero(name, value, strict=False)
 
 
 def as_positive_float(name: str, value) -> float:
     """Return ``value`` as a finite float > 0 (bools and non-reals refused)."""
-    if not _is_real_scalar(value):
-        raise TypeError(f"{name} must be a real number > 0; got {_describe(value)}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite; got {value}")
-    if value <= 0:
-        raise ValueError(f"{name} must be > 0; got {value}")
-    return value
+    return _as_float_from_zero(name, value, strict=True)
 
 
 def as_int(name: str, value, minimum: int = 0) -> int:

@@ -1,4 +1,5 @@
-"""Every public entry point of ``landscape`` refuses bad input with an error naming the argument.
+"""Cross-cutting (named for what it checks, not after a module): every public entry point of
+``landscape`` refuses bad input with an error naming the argument.
 
 A table of rows ``(entry point, bad call, exception type, argument name)``: each bad call must
 raise that exception type (``ValueError`` or ``TypeError``), with a message that contains the

@@ -1,4 +1,5 @@
-"""Every bad input to ShallowProblem raises an error that says what was wrong."""
+"""Cross-cutting: every bad input to ShallowProblem raises an error that says what was wrong
+(the checks of landscape._checks as the model uses them)."""
 
 import numpy as np
 import pytest

@@ -1,15 +1,13 @@
-"""landscape.models.deep and landscape.optim.certify: derivatives, splits, the rank-constrained
-optimum, Lemma 1's construction, training helpers and input checks."""
+"""landscape.models.deep: derivatives of deep and multi-tower networks against finite differences,
+splits at the bottleneck, bad inputs, and the deep training helpers end to end."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.optimize import minimize
 
-from landscape.models.deep import DeepLinearNetwork, MultiTowerNetwork, numerical_rank
-from landscape.theory.paper_b import (lemma1_construction, rank_constrained_minimizer,
-    rank_constrained_minimum)
+from landscape.models.deep import DeepLinearNetwork, MultiTowerNetwork
+from landscape.theory.paper_b import rank_constrained_minimizer, rank_constrained_minimum
 from landscape.optim.descent import deep_gradient_descent
 from landscape.optim.curvature import (hessian_report, perturbation_test,
     deep_step_from_curvature)
@@ -126,44 +124,6 @@ def test_gradient_vanishes_at_zero_and_hessian_zero_for_depth_3():
     assert np.linalg.eigvalsh(H2)[0] == pytest.approx(-sigma, rel=1e-10)
 
 
-@FD
-@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 6), st.integers(0, 3), st.integers(0, 2**31),
-       st.booleans())
-def test_rank_constrained_minimum_against_a_numerical_optimizer(n, m, N, rank, seed, deficient):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, N))
-    if deficient and n >= 2:
-        X[-1] = 2.0 * X[0]                      # X without full row rank
-    Y = rng.standard_normal((m, N))
-    closed = rank_constrained_minimum(X, Y, rank)
-    W = rank_constrained_minimizer(X, Y, rank)
-    assert numerical_rank(W) <= rank if np.abs(W).max() > 0 else True
-    assert 0.5 * np.sum((W @ X - Y) ** 2) == pytest.approx(closed, rel=1e-9, abs=1e-12)
-    if rank == 0:
-        assert closed == pytest.approx(0.5 * np.sum(Y**2))
-        return
-    # numerical optimizer: best of a few L-BFGS runs on W = U V with U (m, rank), V (rank, n)
-    def fun(t):
-        U, V = t[:m * rank].reshape(m, rank), t[m * rank:].reshape(rank, n)
-        R = U @ V @ X - Y
-        G = R @ X.T
-        return 0.5 * np.sum(R * R), np.concatenate([(G @ V.T).ravel(), (U.T @ G).ravel()])
-    best = min(minimize(fun, rng.standard_normal(rank * (m + n)), jac=True, method="L-BFGS-B",
-                        options=dict(gtol=1e-12, ftol=1e-15, maxiter=5000)).fun for _ in range(4))
-    assert best >= closed - 1e-9 * max(1.0, closed)
-    assert best == pytest.approx(closed, rel=1e-6, abs=1e-9)
-
-
-def test_rank_constrained_minimum_known_values():
-    X = np.eye(3)
-    Y = np.diag([3.0, 2.0, 1.0])
-    assert rank_constrained_minimum(X, Y, 1) == pytest.approx(0.5 * (4 + 1))
-    assert rank_constrained_minimum(X, Y, 5) == pytest.approx(0.0)
-    Xd = np.array([[1.0, 0.0], [2.0, 0.0]])    # rank 1; Y's second column is unreachable
-    Yd = np.array([[1.0, 3.0]])
-    assert rank_constrained_minimum(Xd, Yd, 1) == pytest.approx(4.5)
-
-
 def test_multitower_split_and_derivatives():
     rng = np.random.default_rng(4)
     loss = _loss("huber", 3, 4, rng)
@@ -181,28 +141,6 @@ def test_multitower_split_and_derivatives():
     fdH = np.array([(mt.pack(mt.gradient(mt.unpack(theta + h * e)))
                      - mt.pack(mt.gradient(mt.unpack(theta - h * e)))) / (2 * h) for e in np.eye(theta.size)])
     np.testing.assert_allclose(H, fdH, rtol=1e-5, atol=1e-6 * np.abs(fdH).max())
-
-
-def test_lemma1_construction_keeps_the_product_and_leaves_V():
-    X = np.eye(4)
-    Y = np.diag([4.0, 3.0, 2.0, 1.0])
-    net = DeepLinearNetwork((4, 3, 2, 3, 4), Quadratic(X, Y))
-    q1 = np.eye(4)
-    M1 = np.vstack([2 * q1[0], q1[1], q1[2]])          # rows q1, q2, q3: not all in V
-    M2 = np.array([[1.0, 0, 0], [0, 0, 0]])            # M2 M1 = [2 q1; 0]: rows in V
-    M3 = np.array([[1.0, 0], [0, 1.0], [0, 0]])
-    M4 = np.zeros((4, 3))
-    M4[0, 0] = 2.0                                     # A = M4 M3 has rank 1 < d = 2
-    Ms = [M1, M2, M3, M4]
-    tr = lemma1_construction(net, Ms, eps=1e-3)
-    assert tr.rank_A == 1 and tr.i_star == 2
-    A, B = net.split(Ms)
-    np.testing.assert_allclose(A @ tr.B_tilde, A @ B, atol=1e-15)
-    assert net.value(tr.Ms_tilde) == pytest.approx(net.value(Ms), abs=1e-12)
-    assert tr.steps[-1]["out_of_V"] > 1e-6
-    assert net.gradient_norm(tr.Ms_tilde) > 1e-6
-    with pytest.raises(ValueError, match="f'\\(AB\\) != 0"):
-        lemma1_construction(DeepLinearNetwork((4, 3, 2, 3, 4), Quadratic(X, M4 @ M3 @ M2 @ M1)), Ms)
 
 
 def test_training_helpers():
@@ -301,46 +239,6 @@ def test_widths_with_bottleneck_and_experiment_configs():
         corollary1_config(3, "top", 3)
 
 
-def test_runs_from_starts_and_derivative_free_search():
-    from landscape.optim.starts import derivative_free_search, runs_from_starts
-
-    rng = np.random.default_rng(8)
-    X, Y = rng.standard_normal((3, 12)), rng.standard_normal((3, 12))
-    net = DeepLinearNetwork((3, 2, 3, 3), Quadratic(X, Y))
-    optimum = rank_constrained_minimum(X, Y, 2)
-    recs = runs_from_starts(net, range(3), optimum, keep=True)
-    assert all(r.reached and r.gap <= 1e-8 and np.isnan(r.lam_min) for r in recs)
-    assert all(abs(r.value - net.value(r.Ms)) < 1e-12 for r in recs)
-    none = runs_from_starts(net, [0], optimum, maxiter=1)        # cannot reach in 1 step
-    assert not none[0].reached and np.isfinite(none[0].lam_min)
-    found = derivative_free_search(lambda x: np.sum((x - 1.0) ** 2), 3, range(2))
-    assert all(abs(v) < 1e-10 and np.allclose(x, 1.0, atol=1e-5) for _, x, v in found)
-
-
-def test_tanh_network_gradient_and_checks():
-    from landscape.models.tanh import TanhNetwork
-
-    rng = np.random.default_rng(9)
-    net = TanhNetwork(rng.standard_normal((2, 7)), rng.standard_normal((3, 7)), hidden=4)
-    theta = net.random_parameters(rng)
-    fd = _fd(net.value, theta)
-    np.testing.assert_allclose(net.gradient(theta), fd, rtol=1e-6, atol=1e-8)
-    H = net.hessian(theta)
-    fdH = np.array([_fd(lambda t: net.gradient(t)[i], theta) for i in range(theta.size)])
-    np.testing.assert_allclose(H, fdH, rtol=1e-4, atol=1e-5)
-    batch = net.random_parameters(rng, batch=(5,))
-    assert net.value(batch).shape == (5,) and net.gradient(batch).shape == (5, theta.size)
-    assert net.value(batch)[2] == pytest.approx(net.value(batch[2]), rel=1e-12)
-    x, v, g = net.lbfgs(theta)
-    assert v < net.value(theta) and g == pytest.approx(np.linalg.norm(net.gradient(x)))
-    with pytest.raises(ValueError, match="same number of samples"):
-        TanhNetwork(np.ones((2, 3)), np.ones((1, 4)), 2)
-    with pytest.raises(ValueError, match="hidden must be >= 1"):
-        TanhNetwork(np.ones((2, 3)), np.ones((1, 3)), 0)
-    with pytest.raises(ValueError, match=r"theta must have n_params = "):
-        net.value(np.zeros(3))
-
-
 def test_lbfgs_from_seeds_packed_loss_and_certificate():
     from landscape.optim.lbfgs import lbfgs_from_seeds, packed_loss
     from landscape.optim.starts import runs_from_starts
@@ -365,45 +263,6 @@ def test_lbfgs_from_seeds_packed_loss_and_certificate():
     assert not rec.reached and rec.message
 
 
-def test_cut_at_bottleneck():
-    from landscape.theory.paper_b import cut_at_bottleneck
-
-    rng = np.random.default_rng(11)
-    X, Y = rng.standard_normal((4, 15)), rng.standard_normal((4, 15))
-    net = DeepLinearNetwork((4, 3, 2, 3, 4), Quadratic(X, Y))
-    end = deep_lbfgs(net, net.random_weights(rng), gtol=1e-12)
-    cut = cut_at_bottleneck(net, end.Ms)                 # a minimum: Lemma 2 and Lemma 1 hold
-    assert cut.f_prime_norm > 1e-3 and cut.rel_grad_A < 1e-6 and cut.rel_grad_B < 1e-6
-    assert (cut.rank_A, cut.rank_B) == (2, 2)
-    generic = cut_at_bottleneck(net, net.random_weights(rng))
-    assert generic.rel_grad_A > 1e-2 and generic.rel_grad_B > 1e-2
-
-
-def test_tanh_end_points_and_saturation():
-    from landscape.studies.beyond import TanhEnd, tanh_end_points
-    from landscape.models.tanh import TanhNetwork
-
-    x = np.linspace(-2, 2, 15)[None, :]
-    y = np.array([[1.0, 1.2]]) @ np.tanh(np.array([[2.0], [-1.5]]) @ x + np.array([[1.0], [0.5]]))
-    net = TanhNetwork(x, y, hidden=2)
-    ends = tanh_end_points(net, range(3))
-    assert [e.seed for e in ends] == [0, 1, 2] and all(e.kind in TanhEnd.KINDS for e in ends)
-    for e in ends:
-        assert e.value == pytest.approx(net.value(e.theta), rel=1e-12)
-        assert e.max_weight == np.abs(e.theta).max() and e.message
-    assert any(e.kind == "global minimum" for e in ends)
-    theta = np.array([10.0, 0.1, 0.0, 0.0, 1.0, 1.0])        # W = (10, 0.1), c = 0
-    sat = net.saturation(theta)
-    assert sat[1] == 0.0 and sat[0] == np.mean(np.abs(10 * x[0]) > 2)
-    assert 0.0 < net.cancellation(theta) <= 1.0 + 1e-12
-    twin = np.array([1.0, 1.0, 0.2, 0.2, 100.0, -100.0])     # equal units, opposite weights
-    assert net.cancellation(twin) < 1e-12
-    same = np.array([1.0, 1.0, 0.2, 0.2, 1.0, 1.0])          # equal units, equal weights
-    assert net.cancellation(same) == pytest.approx(1.0)
-    labels = {e.kind for e in tanh_end_points(net, [0], big=0.0)}   # every weight is "large"
-    assert labels <= {"global minimum", "large weights"}
-
-
 def test_balanced_with_rank_truncates_roundoff():
     rng = np.random.default_rng(12)
     net = DeepLinearNetwork((4, 3, 2, 3, 5), _loss("quadratic", 5, 4, rng))
@@ -420,61 +279,3 @@ def test_balanced_with_rank_truncates_roundoff():
         net.balanced(P, rank=3)
     with pytest.raises(ValueError, match="fewer than rank"):
         net.balanced(np.zeros((5, 4)), rank=1)
-
-
-def test_upper_tower():
-    from landscape.theory.paper_b import upper_tower
-    from landscape.optim.lbfgs import lbfgs_from_seeds
-    from landscape.studies.multistart import lemma2_cases
-
-    net = lemma2_cases()["Huber"]
-    Ms = net.random_weights(np.random.default_rng(0))
-    tower, top = upper_tower(net, Ms)
-    A, B = net.split(Ms)
-    assert tower.widths == net.widths[2:] and not tower.has_bottleneck
-    assert np.isclose(tower.value(top), net.value(Ms))             # g_B(A) = L(Ms)
-    assert np.allclose(tower.product(top), A)
-    G = net.loss.gradient(A @ B) @ B.T                              # g_B'(A) = f'(AB) B^T
-    assert np.allclose(tower.loss.gradient(A), G)
-    D = np.random.default_rng(1).standard_normal(A.shape)
-    fd = (tower.loss.gradient(A + 1e-6 * D) - tower.loss.gradient(A - 1e-6 * D)) / 2e-6
-    assert np.allclose(tower.loss.hessian_vector_product(A, D), fd, atol=1e-5)
-    ends = [r.value for r in lbfgs_from_seeds(tower, range(3), gtol=1e-12)]
-    assert np.allclose(ends, tower.loss.minimum(), rtol=1e-9)      # no bottleneck: all global
-    with pytest.raises(ValueError):
-        upper_tower(net, Ms, j=0)
-    with pytest.raises(TypeError):
-        upper_tower("net", Ms)
-
-
-def test_lemma1_construction_ignores_roundoff_rows():
-    # i* = 1 point of the Lemma 1 chapter; a kernel vector w1 with roundoff-sized components
-    # must not let a roundoff-sized row of M~1 be picked as "the row outside V"
-    net = DeepLinearNetwork((4, 3, 2, 3, 4), Quadratic(np.eye(4), np.diag([4.0, 3, 2, 1])))
-    M2 = np.array([[1.0, 0, 0], [0, 0, 0]])
-    M3 = np.array([[1.0, 0], [0, 1], [0, 0]])
-    M4 = np.array([[2.0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]])
-    M1 = np.array([[2.0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]])
-    rng = np.random.default_rng(0)
-    for _ in range(10):
-        tiny = [1e-16 * rng.standard_normal(M.shape) for M in (M2, M3, M4)]
-        Ms = [M1, M2 + tiny[0], M3 + tiny[1], M4 + tiny[2]]
-        tr = lemma1_construction(net, Ms, eps=1e-2)
-        assert tr.i_star == 1 and [s["row"] for s in tr.steps] == [1, 1]
-        assert net.gradient_norm(tr.Ms_tilde) > 1e-5
-
-
-@pytest.mark.parametrize("scale", [1e-5, 1.0, 1e5])
-def test_hessian_report_counts_do_not_depend_on_the_scale_of_the_data(scale):
-    """The zero threshold is relative to the spectrum (it was relative to max(1, spectrum):
-    on data of scale 1e-5 every eigenvalue counted as zero)."""
-    rng = np.random.default_rng(7)
-    X, Y = rng.standard_normal((3, 10)), rng.standard_normal((3, 10))
-    counts = []
-    for s in (1.0, scale):
-        net = DeepLinearNetwork((3, 2, 3), Quadratic(s * X, s * Y))
-        Ms = net.balanced(rank_constrained_minimizer(s * X, s * Y, 2))
-        rep = hessian_report(net, Ms)
-        counts.append((rep.n_negative, rep.n_zero, rep.n_positive))
-    assert counts[0] == counts[1]
-    assert counts[0][1] > 0 and counts[0][2] > 0

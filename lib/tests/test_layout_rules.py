@@ -1,5 +1,5 @@
-"""The library's layout rules (``lib/README.md``): what may import what, and no private names
-used across modules."""
+"""Cross-cutting (named for what it checks, not after a module): the library's layout rules
+(``lib/README.md``): what may import what, and no private names used across modules."""
 
 import ast
 import pathlib

@@ -1,17 +1,13 @@
-"""Tests of landscape.studies.saddle_search (the damped Newton search for critical points of every kind, and
-distinct points), landscape.theory.paper_a.ties.tie_rotations, and the errata entry on the rotation convention of
-Appendix B (A17)."""
+"""landscape.studies.saddle_search: the damped Newton search for critical points of every kind,
+distinct points and point counts."""
 
 import numpy as np
 import pytest
 
-from landscape.theory.paper_a.lemma1 import (critical_point, critical_points,
-    problem_with_spectrum)
-from landscape.theory.paper_a.lemma2 import saddle_bound
+from landscape.theory.paper_a.lemma1 import critical_point, critical_points
 from landscape.studies.conjecture import instance
 from landscape.studies.saddle_search import (describe_points, distinct_points, near_saddle_starts, newton_mr,
                                      point_counts, product_residual, product_tolerance)
-from landscape.theory.paper_a.ties import _ry, _rz, tie_rotations
 
 
 @pytest.fixture
@@ -62,72 +58,3 @@ def test_point_counts():
     pts = [{"index": [0], "excess": 0.0}, {"index": [3], "excess": 0.2}, {"index": [3, 4], "excess": 0.1},
            {"index": [1], "excess": 0.3}]
     assert point_counts(pts) == {"points": 4, "minima": 1, "saddles": 3, "indices": {1: 1, 3: 2}}
-
-
-@pytest.fixture(scope="module")
-def triple():
-    return problem_with_spectrum([2.0, 2.0, 2.0, 1.0, 0.5], 5, 2, 5, 0.5, np.random.default_rng(12))
-
-
-def test_tie_rotations_bounds_random_rotations(triple):
-    """The certified maximum is above lambda_min at random rotations (a wrong certificate fails)."""
-    block = np.arange(3)
-    rng = np.random.default_rng(7)
-    for support in [(0,), (0, 3), (1, 4), ()]:
-        t = tie_rotations(triple, support, n=24)
-        assert t.fit_residual < 1e-12 and t.symmetry_residual < 1e-12
-        for _ in range(20):
-            a, b, c = rng.uniform(0, 2 * np.pi, 3)
-            P, Q = triple.P[:, :triple.rank_Y].copy(), triple.Q[:, :triple.rank_Y].copy()
-            O = _rz(a) @ _ry(b) @ _rz(c)
-            P[:, block], Q[:, block] = P[:, block] @ O, Q[:, block] @ O
-            pt = critical_point(triple, support, basis=(P, Q))
-            lam = np.linalg.eigvalsh(triple.hessian(pt.W1, pt.W2))[0]
-            assert lam <= t.upper + 1e-10
-        if support:
-            assert t.upper <= saddle_bound(triple) and t.margin < 2.0
-
-
-def test_tie_rotations_constant_when_the_block_is_unused(triple):
-    t = tie_rotations(triple, (3, 4))
-    assert t.used == 0 and t.grid_low == t.grid_high == t.upper
-
-
-def test_errata_a17_rotation_convention():
-    """A17: with W2 = Wt2 R^T (the convention of (12) and (22)), the proof's value -2 lambda_k of the
-    Hessian form holds along Delta2 = p_k alpha^T R^T, Delta1 = R alpha q_k^T Sigma^-1 U^T, and not
-    along the printed Delta2 = p_k alpha^T R, Delta1 = R^T alpha q_k^T Sigma^-1 U^T (R not symmetric)."""
-    p = problem_with_spectrum([3.0, 2.0, 1.0], 3, 3, 3, 0.5, np.random.default_rng(1))
-    rng = np.random.default_rng(2)
-    R = np.linalg.qr(rng.standard_normal((3, 3)))[0]
-    c = critical_point(p, (0,), R=R)                # case i (r <= d1): k = 1, a zero column
-    assert np.allclose(c.W2, (c.W2 @ R) @ R.T)
-    Wt2 = c.W2 @ R                                   # (22): Wt2 = W2 R
-    alpha = np.linalg.svd(Wt2)[2][-1]                # Wt2 alpha = 0
-    k = 1
-    pk, qk = p.P[:, k], p.Q[:, k]
-    right = np.outer(pk, alpha) @ R.T, R @ np.outer(alpha, qk / p.sigma) @ p.U.T
-    printed = np.outer(pk, alpha) @ R, R.T @ np.outer(alpha, qk / p.sigma) @ p.U.T
-    H = p.hessian(c.W1, c.W2)
-    form = lambda D2, D1: p.pack(D1, D2) @ H @ p.pack(D1, D2)      # noqa: E731
-    assert abs(form(*right) - (-2 * p.lam[k])) < 1e-10
-    assert abs(form(*printed) - (-2 * p.lam[k])) > 0.1
-
-
-def test_errata_a18_omega_nonempty():
-    """A18: in Case i of Appendix B, C minus X is the set with Y V - Wt2 Wt1 = sum over Omega, Omega
-    NON-EMPTY: the element of C that uses all r pairs has Omega empty and is a global minimum (value
-    at the minimum, PSD Hessian, zero residual), while every element with a non-empty Omega is a
-    strict saddle."""
-    p = problem_with_spectrum([3.0, 2.0, 1.0], 3, 4, 3, 0.5, np.random.default_rng(3))   # r = 3 <= d1
-    for c in critical_points(p):
-        omega = set(range(p.rank_Y)) - set(c.support)
-        Mt = (c.W2 @ c.W1) @ (p.U * p.sigma)
-        resid = p.Ytilde - Mt
-        want = sum(p.lam[i] * np.outer(p.P[:, i], p.Q[:, i]) for i in omega) if omega else 0 * Mt
-        assert np.allclose(resid, want, atol=1e-10)
-        lam_min = np.linalg.eigvalsh(p.hessian(c.W1, c.W2))[0]
-        if omega:
-            assert lam_min < -0.1 and p.value(c.W1, c.W2) > p.global_minimum() + 0.1
-        else:
-            assert lam_min > -1e-10 and abs(p.value(c.W1, c.W2) - p.global_minimum()) < 1e-10

@@ -1,4 +1,5 @@
-"""ShallowProblem: values, derivatives against finite differences, closed-form minimum."""
+"""landscape.models.shallow: ShallowProblem (values, derivatives against finite differences,
+closed-form minimum), ProblemStack and the fused kernels."""
 
 import numpy as np
 import pytest
@@ -7,7 +8,9 @@ from scipy.optimize import minimize
 
 from landscape.models.shallow import ShallowProblem
 
-from conftest import assert_matches_differences, flat, make_problem, problems
+from conftest import assert_matches_differences, flat, make_problem, problems, stack_of
+from landscape.models.shallow import ProblemStack
+from landscape.models.shallow import gradient_kernel, invariants
 
 FD_SETTINGS = settings(max_examples=40, deadline=None)
 
@@ -146,3 +149,88 @@ def test_with_mu_shares_the_invariants():
     q = p.with_mu(0.5)
     assert q.mu == 0.5 and p.mu == 0.0
     assert q.XXt is p.XXt and q.Ytilde is p.Ytilde
+
+
+# ---------------------------------------------------------------- ProblemStack
+@pytest.mark.parametrize("mu", [0.0, 0.3])
+def test_stack_matches_each_problem(mu):
+    st, ps = stack_of(3, 4, 2, mu, range(5))
+    rng = np.random.default_rng(0)
+    W1, W2 = st.random_weights(rng, batch=(2,))
+    assert W1.shape == (2, 5, 4, 3) and W2.shape == (2, 5, 2, 4)
+    v, (G1, G2) = st.value(W1, W2), st.gradient(W1, W2)
+    for a in range(2):
+        for b, p in enumerate(ps):
+            assert v[a, b] == pytest.approx(p.value(W1[a, b], W2[a, b]), rel=1e-12)
+            assert st.f(W1, W2)[a, b] == pytest.approx(p.with_mu(0).value(W1[a, b], W2[a, b]), rel=1e-12)
+            assert st.rho(W1, W2)[a, b] == pytest.approx(p.rho(W1[a, b], W2[a, b]), rel=1e-12)
+            H1, H2 = p.gradient(W1[a, b], W2[a, b])
+            np.testing.assert_allclose(G1[a, b], H1, rtol=1e-11, atol=1e-12)
+            np.testing.assert_allclose(G2[a, b], H2, rtol=1e-11, atol=1e-12)
+    mse = st.mse_objective(W1, W2)
+    for b, p in enumerate(ps):
+        direct = np.sum((W2[0, b] @ W1[0, b] @ p.X - p.Y) ** 2) / np.sum(p.Y**2)
+        assert mse[0, b] == pytest.approx(direct, rel=1e-10)
+    np.testing.assert_allclose(st.global_minimum(), [p.global_minimum() for p in ps])
+
+
+@settings(max_examples=25, deadline=None)
+@given(problems(max_dim=4))
+def test_stack_gradient_by_finite_differences(pr):
+    p, rng = pr
+    st = ProblemStack([p, p.with_mu(p.mu)])
+    W1, W2 = st.random_weights(rng)
+    G = np.concatenate([a.reshape(2, -1) for a in st.gradient(W1, W2)], axis=1)
+    theta = np.concatenate([W1.reshape(2, -1), W2.reshape(2, -1)], axis=1)
+    n1 = W1[0].size
+    h = 1e-6
+    fd = np.zeros_like(theta)
+    for k in range(theta.shape[1]):
+        e = np.zeros(theta.shape[1])
+        e[k] = h
+        up, dn = theta + e, theta - e
+        val = lambda t: st.value(t[:, :n1].reshape(W1.shape), t[:, n1:].reshape(W2.shape))
+        fd[:, k] = (val(up) - val(dn)) / (2 * h)
+    scale = 1.0 + np.abs(G).max()
+    np.testing.assert_allclose(G, fd, atol=1e-5 * scale, rtol=1e-5)
+
+
+def test_stack_with_mu_shares_the_data():
+    st, ps = stack_of(2, 3, 2, 0.5, range(3))
+    f = st.with_mu(0.0)
+    assert f.mu == 0.0 and st.mu == 0.5 and all(p.mu == 0.0 for p in f.problems)
+    W1, W2 = st.random_weights(np.random.default_rng(1))
+    np.testing.assert_allclose(f.value(W1, W2), st.f(W1, W2))
+    assert len(st) == 3 and "B=3" in repr(st)
+
+
+def test_stack_errors():
+    p, _ = make_problem(2, 2, 2, 3, 0.1, 0)
+    q, _ = make_problem(3, 2, 2, 3, 0.1, 1)
+    with pytest.raises(ValueError, match="at least one ShallowProblem"):
+        ProblemStack([])
+    with pytest.raises(TypeError, match=r"problems\[1\] must be a ShallowProblem"):
+        ProblemStack([p, "x"])
+    with pytest.raises(ValueError, match=r"same \(d0, d1, d2\) = \(2, 2, 2\); problems\[1\] has \(3, 2, 2\)"):
+        ProblemStack([p, q])
+    with pytest.raises(ValueError, match="same mu = 0.1; problems.1. has mu = 0.2"):
+        ProblemStack([p, p.with_mu(0.2)])
+    st = ProblemStack([p, p])
+    with pytest.raises(ValueError, match=r"W1 must have shape \(2, 2, 2\) = \(B, d1, d0\)"):
+        st.value(np.zeros((3, 2, 2)), np.zeros((2, 2, 2)))
+    with pytest.raises(ValueError, match="same leading axes"):
+        st.value(np.zeros((4, 2, 2, 2)), np.zeros((2, 2, 2)))
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        st.random_weights(0)
+    assert ProblemStack(p).size == 1
+
+
+def test_fused_gradient_and_regularizer():
+    st, ps = stack_of(3, 4, 2, 0.3, range(3))
+    W1, W2 = st.random_weights(np.random.default_rng(5))
+    data = invariants(st)
+    G1, G2, rho = gradient_kernel(data, st.mu, W1, W2, with_rho=True)
+    H1, H2 = st.gradient(W1, W2)
+    np.testing.assert_allclose(rho, st.rho(W1, W2), rtol=1e-12)
+    np.testing.assert_array_equal(G1, H1)
+    np.testing.assert_array_equal(G2, H2)

@@ -1,4 +1,4 @@
-"""Tests of landscape.studies.walkthrough (the proofs of Lemmas 1 and 2 step by step) and landscape.theory.paper_a.ties."""
+"""landscape.studies.walkthrough: the proofs of Lemmas 1 and 2 of paper A step by step."""
 
 import numpy as np
 import pytest
@@ -8,7 +8,6 @@ from landscape.theory.paper_a.lemma1 import (critical_point, critical_points,
 from landscape.theory.paper_a.lemma2 import saddle_bound
 from landscape.models.shallow import ShallowProblem
 from landscape.optim.curvature import smallest_eigenvalue
-from landscape.theory.paper_a.ties import tie_circle
 from landscape.studies.walkthrough import (Walkthrough, identity24, identity34,
     lemma1_if, lemma1_only_if, lemma2_steps)
 
@@ -108,18 +107,3 @@ def test_walkthrough_table():
     assert w.misprints[0].key == "b" and w["b"] == 2.5 and w.select("a").keys() == ["a"]
     with pytest.raises(KeyError):
         w["c"]
-
-
-def test_tie_circle_bounds():
-    p = problem_with_spectrum([2.2, 2, 2, 0.5], 4, 2, 4, 0.125, np.random.default_rng(5))
-    t = tie_circle(p, (1,), n=64)
-    assert t.fit_residual < 1e-12
-    assert t.lower <= t.low <= t.lam_min.min() + 1e-12 and t.lam_min.max() - 1e-12 <= t.high <= t.upper
-    fine = np.linspace(0, np.pi, 1001)
-    from landscape.theory.paper_a.ties import _lam_min, _tied_pair
-    vals = [_lam_min(p, (1,), _tied_pair(p), a) for a in fine]
-    assert t.lower <= min(vals) and max(vals) <= t.upper
-    assert t.low <= min(vals) + 1e-12 and min(vals) - t.low < 1e-4      # refined below the grid
-    assert max(vals) <= t.high + 1e-12 and t.high - max(vals) < 1e-4
-    with pytest.raises(ValueError):
-        tie_circle(problem_with_spectrum([3.0, 2.0, 1.0], 3, 2, 3, 0.1, np.random.default_rng(1)), (0,))

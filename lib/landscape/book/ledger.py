@@ -10,6 +10,11 @@ output, so it exists only if the asserts before it passed when the notebook was 
 and nbval checks it on every test run. The appendix page *Ledger of claims* collects these
 lines from all notebooks and matches them with the list of the papers' statements in
 ``book/claims.yml``.
+
+For example:
+
+>>> record("A.thm2.i")
+[ledger] A.thm2.i: verified
 """
 
 from __future__ import annotations

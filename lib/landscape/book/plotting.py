@@ -5,6 +5,17 @@ Nothing happens on import. A chapter calls :func:`use_style` once (or wraps a fi
 2-D landscapes with their critical points, median-and-band convergence curves, where the
 runs of a multi-start search end (:func:`end_values`) and the sorted Hessian spectrum at a
 certified minimum, with its zero block and its positive part (:func:`hessian_spectrum`).
+
+For example, a contour map of a 2-D landscape in the book's style:
+
+>>> import matplotlib.pyplot as plt
+>>> from landscape.models.toy2d import STRICT_SADDLE
+>>> with style():
+...     fig, ax = plt.subplots()
+...     _ = contour_landscape(ax, STRICT_SADDLE.value, (-1.5, 1.5), (-1.5, 1.5), n=41)
+>>> len(fig.axes)
+1
+>>> close_all()
 """
 
 from __future__ import annotations

@@ -2,6 +2,14 @@
 
 Everything is read from the repository and the running environment when the appendix
 notebook is executed, not typed by hand.
+
+For example, the pinned versions of a requirements file:
+
+>>> import pathlib, tempfile
+>>> req = pathlib.Path(tempfile.mkdtemp()) / "requirements.txt"
+>>> _ = req.write_text("numpy==2.1.0")
+>>> pinned(req)
+{'numpy': '2.1.0'}
 """
 
 from __future__ import annotations

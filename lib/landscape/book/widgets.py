@@ -9,6 +9,11 @@ With one parameter the selector is a ``SelectionSlider``; with two, a row of
 sliders of all pages are linked, so switching the first parameter keeps the second.
 
 ipywidgets is imported lazily, so the rest of the library does not depend on it.
+
+For example, the grid of values an explorer renders:
+
+>>> grid({"d1": [1, 2], "mu": [0.5]})
+[{'d1': 1, 'mu': 0.5}, {'d1': 2, 'mu': 0.5}]
 """
 
 from __future__ import annotations

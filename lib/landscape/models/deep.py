@@ -11,19 +11,38 @@ A deep linear network with widths ``d_0, ..., d_k`` has weights ``M_i`` of shape
 * at the narrowest layer ``j`` the network splits into ``A = M_k ... M_{j+1}`` and
   ``B = M_j ... M_1`` (Lemma 1, Lemma 2), and ``L_2(A, B) = f(AB)``.
 
-:class:`DeepLinearNetwork` computes all layer gradients from the prefix products
-``M_i ... M_1`` and the suffix products ``M_k ... M_{i+1}``, the latter applied to ``f'(P)``
-as they are accumulated (backpropagation): ``3(k - 1)`` matrix products for all ``k``
-gradients, linear in the depth. Recomputing both products for each layer separately is
-quadratic (:meth:`DeepLinearNetwork.gradient_naive`; timed in ``bench/deep_gradients.py``).
-:class:`MultiTowerNetwork` is the sum of such networks.
+This module holds the models: :class:`DeepLinearNetwork` (value, gradient, Hessian-vector
+product, dense Hessian, pack/unpack, the split at the narrowest layer and its inverse
+``embed``, the balanced factorization of a product), :class:`MultiTowerNetwork` (the sum of
+such networks, Corollary 2), and two small helpers, :func:`numerical_rank` and
+:func:`widths_with_bottleneck`. :class:`DeepLinearNetwork` computes all layer gradients from
+the prefix products ``M_i ... M_1`` and the suffix products ``M_k ... M_{i+1}``, the latter
+applied to ``f'(P)`` as they are accumulated (backpropagation): ``3(k - 1)`` matrix products
+for all ``k`` gradients, linear in the depth. Recomputing both products for each layer
+separately is quadratic (:meth:`DeepLinearNetwork.gradient_naive`; timed in
+``bench/deep_gradients.py``). Paper B's statements about these networks (the
+rank-constrained optimum, the cut at the bottleneck, Lemma 1's construction) are in
+:mod:`landscape.theory.paper_b`; the methods that train them are in ``landscape.optim``.
 
-:func:`~landscape.theory.paper_b.rank_constrained_minimum` is the global minimum of the quadratic loss over
-end-to-end matrices of rank at most ``d`` (Corollary 1's optimum), in closed form for any
-``X``; :func:`~landscape.theory.paper_b.cut_at_bottleneck` measures Lemma 2's two gradients of ``L_2`` and the ranks
-of Lemma 1 at a point; :func:`~landscape.theory.paper_b.upper_tower` is the convex problem of Lemma 2's proof (the
-layers above the cut, with ``B`` fixed); and :func:`~landscape.theory.paper_b.lemma1_construction` carries out the rank-one perturbation in the proof of
-Lemma 1 on a concrete point.
+**Internal API** (offered to the other packages, not exported to readers):
+``check_network`` and ``check_network_weights`` (a network of this module and weights that
+fit it), ``prefixes`` (the prefix products ``M_i ... M_1``), ``chain_dproduct`` (their
+directional derivatives) and ``matmul_or_identity`` (a product in which ``None`` is the
+identity).
+
+For example, a two-layer network with a bottleneck of width 1:
+
+>>> import numpy as np
+>>> from landscape.models.losses import Quadratic
+>>> rng = np.random.default_rng(0)
+>>> X, Y = rng.standard_normal((3, 8)), rng.standard_normal((3, 8))
+>>> net = DeepLinearNetwork((3, 1, 3), Quadratic(X, Y))
+>>> net.depth, net.narrowest, net.has_bottleneck, net.n_params
+(2, 1, True, 6)
+>>> Ms = net.random_weights(rng)
+>>> P = Ms[1] @ Ms[0]
+>>> bool(np.isclose(net.value(Ms), 0.5 * np.sum((P @ X - Y) ** 2)))
+True
 """
 
 from __future__ import annotations

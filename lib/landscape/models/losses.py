@@ -23,6 +23,15 @@ derivatives, same shape as ``P``) and the directional derivative of the gradient
 
 Samples are columns, as in the rest of the library: ``X`` is ``(n, N)``, targets ``(m, N)``.
 Losses are sums over samples (not means), as in the paper's empirical loss.
+
+For example, the quadratic loss of ``P`` against the identity:
+
+>>> import numpy as np
+>>> loss = Quadratic(np.eye(2), np.eye(2))      # f(P) = 1/2 ||P - I||_F^2
+>>> loss.shape, float(loss.value(np.zeros((2, 2)))), float(loss.value(np.eye(2)))
+((2, 2), 1.0, 0.0)
+>>> bool(np.allclose(loss.gradient(np.zeros((2, 2))), -np.eye(2)))
+True
 """
 
 from __future__ import annotations

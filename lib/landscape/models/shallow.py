@@ -21,6 +21,17 @@ samples.
 Weights may carry leading batch axes in :meth:`ShallowProblem.value` and
 :meth:`ShallowProblem.gradient` (``W1`` of shape ``(..., d1, d0)``), which is how many
 random starts are run at once.
+
+:class:`ShallowProblem` is one problem; :class:`ProblemStack` stacks several problems of the
+same shape (one random instance per seed) so that one batched product advances every seed
+on its own data.
+
+**Internal API** (offered to the other packages, not exported to readers): the fused
+kernels ``f_kernel``, ``rho_kernel``, ``gradient_kernel`` and ``hvp_kernel`` (the objective,
+the regularizer, the gradient (18)-(19) and the Hessian-vector product, computed from the
+``invariants`` of the data), ``invariants`` itself, ``Shape`` (the sizes and ``mu`` shared by
+a problem and a stack), ``check_problem`` and ``check_problem_or_stack`` (argument checks),
+and the method ``ShallowProblem.as_weights`` (weights checked against the problem's shapes).
 """
 
 from __future__ import annotations
@@ -120,6 +131,11 @@ def hvp_kernel(data, mu, W1, W2, V1, V2):
     return H1, H2
 
 
+def _read_only(attr: str, doc: str) -> property:
+    """A read-only property that returns the attribute ``attr`` (set when the object is built)."""
+    return property(lambda self: getattr(self, attr), doc=doc)
+
+
 class Shape:
     """The sizes and the regularizer weight shared by :class:`ShallowProblem` and
     :class:`~landscape.models.shallow.ProblemStack` (both set ``_d0, _d1, _d2, _mu``)."""
@@ -129,25 +145,10 @@ class Shape:
     _d2: int
     _mu: float
 
-    @property
-    def d0(self) -> int:
-        """Input size (rows of X)."""
-        return self._d0
-
-    @property
-    def d1(self) -> int:
-        """Hidden width (``hidden``)."""
-        return self._d1
-
-    @property
-    def d2(self) -> int:
-        """Output size (rows of Y)."""
-        return self._d2
-
-    @property
-    def mu(self) -> float:
-        """Weight of the regularizer in (2)."""
-        return self._mu
+    d0 = _read_only("_d0", "Input size (rows of X).")
+    d1 = _read_only("_d1", "Hidden width (``hidden``).")
+    d2 = _read_only("_d2", "Output size (rows of Y).")
+    mu = _read_only("_mu", "Weight of the regularizer in (2).")
 
     @property
     def shapes(self) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -262,70 +263,21 @@ class ShallowProblem(Shape):
         self._P, self._lam, self._Q = P, lam, Qt.T
 
     # ----------------------------------------------------------------- properties
-    @property
-    def N(self) -> int:
-        """Number of samples (columns of X and Y)."""
-        return self._N
-
-    @property
-    def X(self) -> np.ndarray:
-        """Inputs (read-only copy)."""
-        return self._X
-
-    @property
-    def Y(self) -> np.ndarray:
-        """Targets (read-only copy)."""
-        return self._Y
-
-    @property
-    def XXt(self) -> np.ndarray:
-        """``X X^T``, shape (d0, d0)."""
-        return self._XXt
-
-    @property
-    def YXt(self) -> np.ndarray:
-        """``Y X^T``, shape (d2, d0)."""
-        return self._YXt
-
-    @property
-    def U(self) -> np.ndarray:
-        """Left singular vectors of X, (10); shape (d0, d0)."""
-        return self._U
-
-    @property
-    def sigma(self) -> np.ndarray:
-        """Singular values of X, descending, all positive; (10)."""
-        return self._sigma
-
-    @property
-    def Ytilde(self) -> np.ndarray:
-        """``Ytilde = Y V`` of Lemma 1, shape (d2, d0)."""
-        return self._Ytilde
-
-    @property
-    def lam(self) -> np.ndarray:
-        """Singular values ``lambda_j`` of ``Ytilde`` (descending; min(d2, d0) of them)."""
-        return self._lam
-
-    @property
-    def P(self) -> np.ndarray:
-        """Left singular vectors ``p_j`` of ``Ytilde`` (columns)."""
-        return self._P
-
-    @property
-    def Q(self) -> np.ndarray:
-        """Right singular vectors ``q_j`` of ``Ytilde`` (columns)."""
-        return self._Q
-
-    @property
-    def rank_Y(self) -> int:
-        """Numerical rank ``r`` of ``Ytilde = Y V`` (Lemma 1's r)."""
-        return self._rank_Y
-
-    @property
-    def unreachable(self) -> float:
-        """The energy of Y outside the row space of X, ``||Y||^2 - ||Y V||^2``."""
-        return self._outside
+    N = _read_only("_N", "Number of samples (columns of X and Y).")
+    X = _read_only("_X", "Inputs (read-only copy).")
+    Y = _read_only("_Y", "Targets (read-only copy).")
+    XXt = _read_only("_XXt", "``X X^T``, shape (d0, d0).")
+    YXt = _read_only("_YXt", "``Y X^T``, shape (d2, d0).")
+    U = _read_only("_U", "Left singular vectors of X, (10); shape (d0, d0).")
+    sigma = _read_only("_sigma", "Singular values of X, descending, all positive; (10).")
+    Ytilde = _read_only("_Ytilde", "``Ytilde = Y V`` of Lemma 1, shape (d2, d0).")
+    lam = _read_only("_lam", "Singular values ``lambda_j`` of ``Ytilde`` "
+                            "(descending; min(d2, d0) of them).")
+    P = _read_only("_P", "Left singular vectors ``p_j`` of ``Ytilde`` (columns).")
+    Q = _read_only("_Q", "Right singular vectors ``q_j`` of ``Ytilde`` (columns).")
+    rank_Y = _read_only("_rank_Y", "Numerical rank ``r`` of ``Ytilde = Y V`` (Lemma 1's r).")
+    unreachable = _read_only("_outside", "The energy of Y outside the row space of X, "
+                                         "``||Y||^2 - ||Y V||^2``.")
 
     def __repr__(self) -> str:
         return (
@@ -633,10 +585,7 @@ class ProblemStack(Shape):
         self._problems = tuple(problems)
 
     # properties ---------------------------------------------------------------
-    @property
-    def problems(self) -> tuple:
-        """The stacked problems (with the stack's ``mu``)."""
-        return self._problems
+    problems = _read_only("_problems", "The stacked problems (with the stack's ``mu``).")
 
     @property
     def size(self) -> int:

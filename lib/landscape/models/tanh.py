@@ -1,18 +1,27 @@
 r"""A small nonlinear network, to contrast with the linear ones of paper B.
 
-``TanhNetwork(X, Y, hidden)`` is the one-hidden-layer network ``x -> V tanh(W x + c)`` with the
-quadratic loss
+This module holds one model, :class:`TanhNetwork`: ``TanhNetwork(X, Y, hidden)`` is the
+one-hidden-layer network ``x -> V tanh(W x + c)`` with the quadratic loss
 
 .. math::
     \ell(W, c, V) = \tfrac12 \| V \tanh(W X + c 1^\top) - Y \|_F^2 ,
 
 samples as columns (``X`` is ``(n, N)``, ``Y`` is ``(m, N)``). Paper B's theorems need the
 network to be linear; this one is not, and it can have spurious local minima.
-Parameter vectors stack ``W.ravel(), c, V.ravel()``.
+Parameter vectors stack ``W.ravel(), c, V.ravel()``. The network has its value, exact
+gradient, a Hessian by differences of the gradient, an L-BFGS run (``lbfgs``) and two
+diagnostics of its end points (``saturation``, ``cancellation``). The Beyond chapter's study
+that trains it from many starts and sorts the end points is
+:func:`landscape.studies.beyond.tanh_end_points`.
 
-:func:`~landscape.studies.beyond.tanh_end_points` trains such a network from many random starts and sorts the end
-points into global minima, strict local minima, runs whose weights grew large, and the rest
-(:class:`~landscape.studies.beyond.TanhEnd`).
+For example, with ``V = 0`` the output is zero and the loss is ``1/2 ||Y||^2``:
+
+>>> import numpy as np
+>>> net = TanhNetwork(np.ones((2, 4)), np.ones((1, 4)), hidden=3)
+>>> net.n_params                        # W (3 x 2), c (3), V (1 x 3)
+12
+>>> float(net.value(np.zeros(12)))       # V = 0: the output is 0, the loss 1/2 ||Y||^2
+2.0
 """
 
 from __future__ import annotations

@@ -11,6 +11,14 @@ one call). They share the minima ``(0, +-1)`` and differ at the origin:
   drops like :math:`-y^4/4` along the y axis). A saddle that is *not* strict.
 * :data:`MONKEY_SADDLE` :math:`h(x, y) = x^3 - 3 x y^2`: Hessian zero at the origin, three
   descending valleys.
+
+For example, the Hessians at the origin and a value at a minimum:
+
+>>> import numpy as np
+>>> STRICT_SADDLE.hessian(np.zeros(2)).tolist(), FLAT_SADDLE.hessian(np.zeros(2)).tolist()
+([[1.0, 0.0], [0.0, -1.0]], [[1.0, 0.0], [0.0, 0.0]])
+>>> round(float(FLAT_SADDLE.value(np.array([0.0, 1.0]))), 6)      # 1/6 - 1/4 at a minimum
+-0.083333
 """
 
 from __future__ import annotations

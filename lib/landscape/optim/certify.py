@@ -1,25 +1,38 @@
-"""Training deep and multi-tower linear networks, and telling minima from saddles.
+"""Certificates of local minima of deep and multi-tower linear networks, and the symmetry
+directions they need.
 
-The helpers work with any network object of :mod:`landscape.models.deep` (they use ``pack``,
-``unpack``, ``value_and_gradient`` and ``hessian``):
+At a minimum of a linear network the Hessian is singular: the loss is constant along the
+orbit of the network's symmetry group (``(M_{i+1} G^-1, G M_i)``) and, for some losses, along
+further directions. A certificate therefore has to tell those directions apart from a
+degenerate direction of descent. This module holds:
 
-* :func:`~landscape.optim.lbfgs.deep_lbfgs`: L-BFGS through ``scipy.optimize.minimize`` (exact gradients), optionally
-  stopped as soon as the loss reaches a target value (the optimum plus a tolerance), which
-  is how the chapters count "iterations to reach the optimum";
-* :func:`~landscape.optim.lbfgs.lbfgs_from_seeds`: :func:`~landscape.optim.lbfgs.deep_lbfgs` from the random starts of a list of seeds;
-* :func:`~landscape.optim.lbfgs.packed_loss`: the loss as a function of packed parameter vectors (one or a batch),
-  the form :func:`~landscape.optim.curvature.perturbation_test` takes;
-* :func:`~landscape.optim.descent.deep_gradient_descent`: plain gradient descent, batched over many starts;
-* :func:`~landscape.optim.curvature.deep_largest_eigenvalue` and :func:`~landscape.optim.curvature.deep_step_from_curvature`: a step-size rule;
-* :func:`~landscape.optim.curvature.perturbation_test`: the smallest change of a function over random perturbations
-  of given sizes (evidence for a local minimum where the Hessian cannot decide: at
-  degenerate points and for non-differentiable losses);
-* :func:`~landscape.optim.curvature.hessian_report`: gradient norm and Hessian eigenvalues at a point, and
-  :meth:`~landscape.optim.curvature.HessianReport.critical_psd` (critical, no negative and exactly ``n`` zero
-  eigenvalues); the certificate of a local minimum is :func:`certify_minimum`;
-* :func:`~landscape.optim.starts.derivative_free_search`: multi-start Nelder-Mead, for losses without a gradient;
-* :func:`~landscape.optim.starts.runs_from_starts`: many L-BFGS runs against a known optimum, with the fraction
-  that reaches it, the iterations, and a Hessian check of the runs that do not.
+* :func:`certify_minimum` (:class:`MinimumCertificate`): Newton-polish a point
+  (:func:`polish`), then check that it is critical, that the Hessian has no negative
+  eigenvalue, that its zero eigenvalues are exactly the symmetry directions and that the
+  Hessian is positive on their complement;
+* the directions themselves: :func:`product_jacobian` (the derivative of the end-to-end
+  matrix), :func:`group_tangent` (the orbit of the symmetry group) and
+  :func:`symmetry_tangent` (every direction that leaves the loss unchanged to first order);
+* for paper A's shallow problem, :func:`symmetry_directions` (the orbit of a symmetry group
+  at ``(W1, W2)``) and :func:`flat_directions` (:class:`FlatDirections`: the Hessian's null
+  space next to that orbit).
+
+The methods that find the points are in :mod:`landscape.optim.lbfgs` and
+:mod:`landscape.optim.descent`; the Hessian reports in :mod:`landscape.optim.curvature`.
+
+For example, the balanced factorization of the optimum of a two-layer network passes, with
+the four directions of the orbit of ``GL(2)`` as its only zero eigenvalues:
+
+>>> import numpy as np
+>>> from landscape.models.deep import DeepLinearNetwork
+>>> from landscape.models.losses import Quadratic
+>>> from landscape.theory.paper_b import rank_constrained_minimizer
+>>> rng = np.random.default_rng(0)
+>>> X, Y = rng.standard_normal((3, 8)), rng.standard_normal((3, 8))
+>>> net = DeepLinearNetwork((3, 2, 3), Quadratic(X, Y))
+>>> cert = certify_minimum(net, net.balanced(rank_constrained_minimizer(X, Y, 2)))
+>>> cert.failed, cert.n_negative, cert.symmetry_dim        # the orbit of GL(2): 4 directions
+((), 0, 4)
 """
 
 from __future__ import annotations

@@ -1,5 +1,18 @@
-"""The beyond chapter's study: trains :class:`~landscape.models.tanh.TanhNetwork` from many starts
-and sorts the end points (:func:`tanh_end_points`)."""
+"""The Beyond chapter's study: :func:`tanh_end_points` trains a
+:class:`~landscape.models.tanh.TanhNetwork` with L-BFGS from many seeds and sorts the end
+points (:class:`TanhEnd`) into global minima, runs whose weights grew large, strict local
+minima, and the rest.
+
+For example:
+
+>>> import numpy as np
+>>> from landscape.models.tanh import TanhNetwork
+>>> rng = np.random.default_rng(0)
+>>> net = TanhNetwork(rng.standard_normal((1, 6)), rng.standard_normal((1, 6)), hidden=2)
+>>> ends = tanh_end_points(net, seeds=[0, 1])
+>>> len(ends), all(isinstance(e, TanhEnd) for e in ends)
+(2, True)
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,22 @@
-"""The conjecture chapter's driver: probes of the unregularized shallow objective f
-(descent, critical-point searches, transported points) and the escape test."""
+"""The conjecture chapter's driver: probes of the unregularized shallow objective f.
+
+* the instances (:func:`instance`, of the kinds :data:`KINDS`) and the balanced
+  factorization of a point (:func:`rebalance`);
+* L-BFGS runs on f (:func:`descend`, :func:`descend_rebalancing`, :func:`descent_probe` and
+  its :class:`DescentReport`);
+* critical-point searches (:func:`critical_probe`, :class:`CriticalReport`,
+  :func:`stalled_searches`) and Lemma 1's points moved along f's symmetry
+  (:func:`transported_probe`, :class:`TransportReport`);
+* the escape test of a candidate local minimum (:func:`escapes`): how far below ``g(W)``
+  gradient descent gets from small random perturbations.
+
+For example, an instance of f with tied singular values of ``Ytilde``:
+
+>>> import numpy as np
+>>> p = instance(3, 2, 4, "repeated", np.random.default_rng(0))   # tied singular values of Ytilde
+>>> (p.d0, p.d1, p.d2, p.mu)                                     # f: no regularizer
+(3, 2, 4, 0.0)
+"""
 
 from __future__ import annotations
 

@@ -6,6 +6,12 @@ that regenerate their stored results (so both build exactly the same networks).
 * :func:`corollary1_data`: its data, with a full-row-rank or a rank-deficient ``X``;
 * :func:`relative_layer_norms`: the layer norms of a point relative to those of the balanced
   optimum (the script stores them for every run's last point).
+
+For example, the network and the optimum of one configuration of the grid:
+
+>>> net, optimum = corollary1_config(3, "middle", 4)
+>>> net.depth, net.has_bottleneck, bool(optimum >= 0)
+(3, True, True)
 """
 
 from __future__ import annotations

@@ -8,6 +8,13 @@ networks and optima).
 * :func:`corollary2_optimum`: the optimum ``L*`` of one configuration and loss;
 * :func:`flat_part`: the part ``1 v^T`` of a matrix, along which the softmax cross-entropy is
   constant.
+
+For example, the data and the three losses:
+
+>>> import numpy as np
+>>> X, Y, losses = corollary2_data(np.random.default_rng(0))
+>>> X.shape[1] == Y.shape[1], len(losses)
+(True, 3)
 """
 
 from __future__ import annotations

@@ -4,6 +4,15 @@
 :class:`~landscape.studies.experiments.Curves` (f and g): panel (a) ``MSE_o``, panel (b) ``MSE_w``,
 each a median curve with the band between the 10% and 90% quantiles over the seeds, on a
 log scale.
+
+For example, speed-ups against a parameter, on log axes:
+
+>>> import matplotlib.pyplot as plt
+>>> fig, ax = plt.subplots()
+>>> ratio_plot(ax, [10, 20], [[1.5, 2.0, 3.0], [0.8, 1.0, 1.2]], "T_f / T_g")
+>>> ax.get_xscale(), ax.get_yscale()
+('log', 'log')
+>>> plt.close(fig)
 """
 
 from __future__ import annotations

@@ -22,6 +22,14 @@ defaults that the book states and justifies.
 Each seed draws its own instance and its own start, in a fixed order (``W2*``, ``W1*``, ``X``,
 then the start ``W1``, ``W2``), from ``numpy.random.default_rng(seed)``; f and g are run from
 the same instance and start, so their comparison is paired.
+
+For example, the leaky ReLU of (9) and the four setups:
+
+>>> import numpy as np
+>>> leaky_relu(np.array([-1.0, 0.0, 2.0])).tolist()          # the sigma of (9)
+[-0.8, 0.0, 2.0]
+>>> [(s.d0, s.nonlinear) for s in SETUPS]                     # d0 and targets (8) or (9)
+[(10, False), (20, False), (10, True), (20, True)]
 """
 
 from __future__ import annotations

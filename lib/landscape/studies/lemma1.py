@@ -1,5 +1,22 @@
 """The Lemma 1 chapter's survey: critical points of g searched from random starts and each
-mapped back to the set C (:func:`survey`), with the stored-data summary it writes."""
+mapped back to the set C (:func:`survey`, :class:`Survey`), with the label of a support
+(:func:`support_label`) and the stored-data summary the chapter writes
+(:func:`survey_summary`). The set C and :func:`~landscape.theory.paper_a.lemma1.identify` are
+:mod:`landscape.theory.paper_a.lemma1`; the search is
+:func:`landscape.optim.critical_points.find_critical_points`.
+
+For example, every critical point found on a small problem is in C:
+
+>>> import numpy as np
+>>> from landscape.theory.paper_a.lemma1 import problem_with_spectrum
+>>> p = problem_with_spectrum([3.0, 2.0, 1.0], d0=3, d1=2, d2=3, mu=0.5,
+...                           rng=np.random.default_rng(0))
+>>> sv = survey(p, np.random.default_rng(1), n_starts=8)
+>>> sv.n_starts, sv.n_in_C == sv.n_converged                  # every critical point is in C
+(8, True)
+>>> support_label((0, 2))
+'{0,2}'
+"""
 
 from __future__ import annotations
 

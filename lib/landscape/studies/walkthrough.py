@@ -24,6 +24,17 @@ Conventions: the paper's Appendix A writes ``W2 = L Pi R^T`` (a full SVD of ``W2
 ``Wtilde2 = W2 R``, ``Wtilde1 = R^T W1 U Sigma`` (22); its Appendix B writes the rotation of
 (12) as ``R`` where (12) has ``R^T``. The functions follow each appendix's own convention.
 Indices in the step texts are 1-based, as in the paper.
+
+For example, the gradient at an element of C, term by term:
+
+>>> import numpy as np
+>>> from landscape.theory.paper_a.lemma1 import critical_point, problem_with_spectrum
+>>> p = problem_with_spectrum([3.0, 2.0, 1.0], d0=3, d1=2, d2=3, mu=0.125,
+...                           rng=np.random.default_rng(1))
+>>> c = critical_point(p, (0, 2))
+>>> w = lemma1_if(p, c.W1, c.W2)                # "in C => critical", term by term
+>>> isinstance(w, Walkthrough), all(abs(r.value) < 1e-9 for r in w.rows if r.zero)
+(True, True)
 """
 
 from __future__ import annotations

@@ -1,6 +1,33 @@
-"""Paper B's statements as code: the rank-constrained optimum (Corollary 1), the cut at the
-bottleneck (Lemmas 1 and 2), the upper tower of Lemma 2's proof and the rank-one perturbation
-of Lemma 1's proof."""
+"""Paper B's statements as code: the rank-constrained optimum, the cut at the bottleneck, the
+upper tower of Lemma 2's proof and the rank-one perturbation of Lemma 1's proof.
+
+* :func:`rank_constrained_minimum` is the global minimum of the quadratic loss over
+  end-to-end matrices of rank at most ``d`` (Corollary 1's optimum), in closed form for any
+  ``X``, and :func:`rank_constrained_minimizer` a matrix that attains it;
+* :func:`cut_at_bottleneck` measures Lemma 2's two gradients of ``L_2(A, B) = f(AB)`` and the
+  ranks of Lemma 1 at a point (:class:`BottleneckCut`);
+* :func:`upper_tower` is the convex problem of Lemma 2's proof (the layers above the cut,
+  with ``B`` fixed);
+* :func:`lemma1_construction` carries out the rank-one perturbation in the proof of Lemma 1
+  on a concrete point and records every step (:class:`Lemma1Trace`).
+
+The networks themselves are :mod:`landscape.models.deep`.
+
+For example, the optimum can only go down as the rank allowed grows, and both factors of a
+network with a bottleneck of width 1 have rank 1 at a generic point:
+
+>>> import numpy as np
+>>> from landscape.models.deep import DeepLinearNetwork
+>>> from landscape.models.losses import Quadratic
+>>> rng = np.random.default_rng(0)
+>>> X, Y = rng.standard_normal((3, 8)), rng.standard_normal((3, 8))
+>>> bool(rank_constrained_minimum(X, Y, 1) > rank_constrained_minimum(X, Y, 2))
+True
+>>> net = DeepLinearNetwork((3, 1, 3), Quadratic(X, Y))
+>>> cut = cut_at_bottleneck(net, net.random_weights(rng))
+>>> cut.rank_A, cut.rank_B
+(1, 1)
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-r"""Critical points of the regularized shallow objective g: Lemmas 1 and 2 of paper A.
+r"""Paper A, Lemma 1: the set C of the critical points of the regularized shallow objective g.
 
 Lemma 1 says that every critical point of g (for ``mu > 0``) is *balanced*,
 ``W2^T W2 = W1 X X^T W1^T`` (11), and is, up to a rotation ``R`` in ``O(d1)``,
@@ -9,8 +9,14 @@ Lemma 1 says that every critical point of g (for ``mu > 0``) is *balanced*,
 where the columns of ``Ztilde = [Wtilde2; Wtilde1^T]`` are ``sqrt(lambda_j) [p_j; q_j]`` for
 distinct indices ``j`` of the singular triplets of ``Ytilde = Y V = P Lambda Q^T``, or zero
 (the set C of (12)). Such a point is fixed by its *support*: the set of indices ``j`` used.
-Lemma 2 splits C into global minima and strict saddles, with the bound (16) or (17) on
-the smallest Hessian eigenvalue at every saddle.
+
+This module holds the set C (:class:`CriticalPoint`, :func:`critical_point`,
+:func:`critical_points`, :func:`count_critical_points`, :func:`is_global_support`,
+:func:`singular_value_blocks`), the way back from weights to C (:func:`identify`,
+:class:`Pattern`), and the problems the book builds to show it
+(:func:`problem_with_spectrum`, :func:`lemma1_instances`). Lemma 2 (which elements of C are
+saddles, and how strict) is :mod:`landscape.theory.paper_a.lemma2`; the Lemma 1 chapter's
+survey from random starts is :mod:`landscape.studies.lemma1`.
 
 Repeated singular values
 ------------------------
@@ -18,27 +24,37 @@ When ``Ytilde`` has a repeated singular value, its singular vectors are not uniq
 orthonormal basis of the singular subspace serves. The set (12), written for one fixed
 SVD, then misses critical points that are not rotations of the listed ones (the proof of
 Lemma 1 says "phi is a left singular vector", which is a whole subspace in that case).
-:func:`critical_points` lists one representative per support for the SVD computed by
-NumPy, and with an ``rng`` it also draws a random orthonormal basis inside each block of
-equal singular values, so that a test sees generic members of the larger set.
+:func:`critical_points` lists one representative per support for the canonical SVD
+(:mod:`landscape.canonical`), and with an ``rng`` it also draws a random orthonormal basis
+inside each block of equal singular values, so that a test sees generic members of the
+larger set.
 
 Going back from weights to the set C
 ------------------------------------
-:func:`identify` takes any ``(W1, W2)`` (for instance a point found by a numerical search)
-and maps it back the way the proof of Lemma 1 does: ``R`` from the eigenvectors of the
-balanced Gram matrix, then ``Wtilde2 = W2 R`` and ``Wtilde1 = R^T W1 U Sigma`` (22). Each
-column of ``Ztilde`` is matched with a block of equal singular values of ``Ytilde`` (or
-with zero), snapped to the nearest exact column of that block, and the distance from the
-weights to the snapped element of C is reported. :func:`~landscape.optim.critical_points.find_critical_points` is the
-numerical search itself (Levenberg-Marquardt on ``grad g = 0``, batched over starts).
+:func:`identify` takes any ``(W1, W2)`` (for instance a point found by a numerical search,
+:func:`landscape.optim.critical_points.find_critical_points`) and maps it back the way the
+proof of Lemma 1 does: ``R`` from the eigenvectors of the balanced Gram matrix, then
+``Wtilde2 = W2 R`` and ``Wtilde1 = R^T W1 U Sigma`` (22). Each column of ``Ztilde`` is matched
+with a block of equal singular values of ``Ytilde`` (or with zero), snapped to the nearest
+exact column of that block, and the distance from the weights to the snapped element of C
+is reported.
 
-Lemma 2's negative curvature
-----------------------------
-:func:`~landscape.theory.paper_a.lemma2.negative_curvature_direction` builds the direction of the proof of Lemma 2 at a
-saddle in C, ``Delta2 = p_k alpha^T R^T`` and ``Delta1 = R alpha q_k^T Sigma^-1 U^T`` (in
-the convention ``W2 = Wtilde2 R^T`` of (12)), together with the value of the Hessian's
-quadratic form along it that the proof computes, ``2 (||Wtilde2 alpha||^2 - lambda_k)``, and
-its norm ``1 + ||Sigma^-1 q_k||^2``.
+**Internal API** (offered to the other packages, not exported to readers):
+``haar_orthogonal`` (a Haar-distributed orthogonal matrix from a generator) and
+``problem_scale`` (``lambda_1`` of ``Ytilde``, the scale that tolerances are relative to).
+
+For example, with three distinct singular values and ``d1 = 2``, C has ``1 + 3 + 3``
+elements up to rotation, and :func:`identify` recovers the support of one of them:
+
+>>> import numpy as np
+>>> p = problem_with_spectrum([3.0, 2.0, 1.0], d0=3, d1=2, d2=3, mu=0.5,
+...                           rng=np.random.default_rng(0))
+>>> C = critical_points(p)
+>>> len(C) == count_critical_points(3, 2)     # 1 + 3 + 3 supports of size <= d1 = 2
+True
+>>> c = critical_point(p, (0, 2))
+>>> bool(p.gradient_norm(c.W1, c.W2) < 1e-10), identify(p, c.W1, c.W2).support
+(True, (0, 2))
 """
 
 from __future__ import annotations

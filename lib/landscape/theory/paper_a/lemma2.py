@@ -1,6 +1,32 @@
-"""Paper A, Lemma 2: every element of C that is not a global minimum is a strict saddle, with
-the bound (16)/(17) on the smallest Hessian eigenvalue (:func:`saddle_bound`), the proof's
-negative-curvature direction and the terms of the quadratic form (31)."""
+"""Paper A, Lemma 2: every element of C that is not a global minimum is a strict saddle.
+
+This module holds the bound (16)/(17) on the smallest Hessian eigenvalue at every saddle
+(:func:`saddle_bound`), its check over the whole set C (:func:`check_saddles`,
+:class:`SaddleCheck`, with the exact eigenvalues of :func:`smallest_eigenvalues_at`), the
+dependence of both on the basis chosen inside tied singular values (:func:`tied_bases`,
+:func:`tie_dependence`, :class:`TieDependence`), and the proof's own computation: the
+negative-curvature direction (:func:`negative_curvature_direction`,
+:class:`CurvatureDirection`) and the terms of the Hessian's quadratic form (31)
+(:func:`hessian_form_terms`). The set C itself is :mod:`landscape.theory.paper_a.lemma1`;
+the bound over a whole circle of tied bases is :mod:`landscape.theory.paper_a.ties`.
+
+The direction of the proof at a saddle in C is ``Delta2 = p_k alpha^T R^T`` and
+``Delta1 = R alpha q_k^T Sigma^-1 U^T`` (in the convention ``W2 = Wtilde2 R^T`` of (12)); the
+proof computes the Hessian's quadratic form along it, ``2 (||Wtilde2 alpha||^2 - lambda_k)``,
+and its norm ``1 + ||Sigma^-1 q_k||^2``.
+
+For example, at a saddle of C the smallest Hessian eigenvalue is below the bound, which is
+negative:
+
+>>> import numpy as np
+>>> from landscape.theory.paper_a.lemma1 import critical_point, problem_with_spectrum
+>>> from landscape.optim.curvature import smallest_eigenvalue
+>>> p = problem_with_spectrum([3.0, 2.0, 1.0], d0=3, d1=2, d2=3, mu=0.5,
+...                           rng=np.random.default_rng(0))
+>>> c = critical_point(p, (0, 2))               # not the global support (0, 1): a saddle
+>>> bool(smallest_eigenvalue(p, c.W1, c.W2) <= saddle_bound(p) < 0)
+True
+"""
 
 from __future__ import annotations
 

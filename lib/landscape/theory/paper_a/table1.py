@@ -27,6 +27,16 @@ Section III-B says ``d1 <= min(d0, d2)`` ("the hidden layer is narrower than the
 output layers"). The theorem of [25] (hidden layers at least as wide as the input or the
 output layer) is Table I's reading; :func:`laurent_von_brecht` uses it, and
 ``reading="section III-B"`` evaluates the other one for comparison.
+
+For example, Theorem 2 holds exactly when ``X X^T`` has full rank:
+
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> X, Y = rng.standard_normal((3, 10)), rng.standard_normal((4, 10))
+>>> theorem2(X, Y, 2).holds                     # X X^T has full rank
+True
+>>> theorem2(np.zeros((3, 10)), Y, 2).holds
+False
 """
 
 from __future__ import annotations

@@ -1,28 +1,16 @@
-"""landscape.studies.corollary1.relative_layer_norms and landscape.studies.corollary2: the helpers that the
-Corollary 1 and 2 chapters share with the scripts that store their runs."""
+"""landscape.studies.corollary2: the Corollary 2 chapter's data, optima, flat part and the
+grouping of stored end values (shared with scripts/corollary2_runs.py)."""
 
 
 import numpy as np
 import pytest
 
-from landscape.studies.corollary1 import corollary1_config, relative_layer_norms
 from landscape.studies.corollary2 import (COROLLARY2, corollary2_data,
     corollary2_optimum, flat_part)
 from landscape.models.deep import MultiTowerNetwork
-from landscape.theory.paper_b import (rank_constrained_minimizer,
-    rank_constrained_minimum)
-
-
-def test_relative_layer_norms_of_balanced_and_unbalanced_points():
-    net, _ = corollary1_config(4, "first", 3)
-    P = rank_constrained_minimizer(net.loss.X, net.loss.Y, net.narrowest)
-    Ms = net.balanced(P)
-    np.testing.assert_allclose(relative_layer_norms(net, Ms), np.ones(4), rtol=1e-12)
-    Ms[0], Ms[2] = 5.0 * Ms[0], Ms[2] / 5.0               # same product, out of balance
-    np.testing.assert_allclose(net.product(Ms), P, atol=1e-10)
-    np.testing.assert_allclose(relative_layer_norms(net, Ms), [5.0, 1.0, 0.2, 1.0], rtol=1e-12)
-    with pytest.raises(ValueError, match="Ms must be a list of k = 4 matrices"):
-        relative_layer_norms(net, Ms[:3])
+from landscape.theory.paper_b import rank_constrained_minimum
+from landscape.studies.corollary2 import group_end_values
+from landscape.optim.certify import certify_minimum
 
 
 def test_corollary2_data_is_drawn_from_the_given_generator():
@@ -60,3 +48,13 @@ def test_flat_part_is_the_projection_along_which_cross_entropy_is_constant():
     assert ce.value(P + 7.0 * Fp) == pytest.approx(ce.value(P), rel=1e-12)
     with pytest.raises(ValueError, match="P must be a 2-D array"):
         flat_part(np.ones(3))
+
+
+def test_group_end_values_and_checks():
+    g = group_end_values([1.0, 1.0 + 1e-9, 3.0, 2.0], [1, 0, 0, 1])
+    assert [(x["count"], x["certified"], x["spurious"]) for x in g] == [(2, 1, False), (1, 1, True),
+                                                                       (1, 0, False)]
+    with pytest.raises(ValueError):
+        group_end_values([1.0, 2.0], [1])
+    with pytest.raises(TypeError):
+        certify_minimum(object(), [])

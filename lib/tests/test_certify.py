@@ -1,15 +1,19 @@
-"""The certificate of a local minimum (landscape.optim.certify.certify_minimum) and the
-multi-tower embedding and lifting (MultiTowerNetwork.embed, .lift)."""
+"""landscape.optim.certify: the certificate of a local minimum (certify_minimum), the symmetry
+directions and flat directions at a minimum, and the multi-tower embedding and lifting it uses."""
 
 import numpy as np
-import pytest
 
-from landscape.studies.corollary2 import SEARCH, group_end_values, search_losses
+from conftest import spectrum_problem
+
+from landscape.studies.corollary2 import SEARCH, search_losses
 from landscape.models.deep import DeepLinearNetwork, MultiTowerNetwork
 from landscape.optim.certify import certify_minimum, group_tangent, symmetry_tangent
 from landscape.models.losses import loss_flat_directions
 from landscape.optim.lbfgs import deep_lbfgs
 from landscape.models.losses import Huber, Quadratic
+import pytest
+from landscape.theory.paper_a.lemma1 import problem_with_spectrum
+from landscape.optim.certify import symmetry_directions
 
 
 def _two(loss_name="Huber delta=1", seed=2):
@@ -105,24 +109,42 @@ def test_towers_embed_lift_and_symmetry():
     assert np.abs(G @ (np.eye(net.n_params) - T @ T.T)).max() < 1e-10   # orbit inside the fibre
 
 
-def test_group_end_values_and_checks():
-    g = group_end_values([1.0, 1.0 + 1e-9, 3.0, 2.0], [1, 0, 0, 1])
-    assert [(x["count"], x["certified"], x["spurious"]) for x in g] == [(2, 1, False), (1, 1, True),
-                                                                       (1, 0, False)]
-    with pytest.raises(ValueError):
-        group_end_values([1.0, 2.0], [1])
-    with pytest.raises(TypeError):
-        certify_minimum(object(), [])
+@pytest.mark.parametrize("d0, d1, d2, lam", [(4, 2, 5, [4.0, 3.0, 2.0, 1.0]),
+                                             (3, 4, 3, [3.0, 2.0, 1.0]),
+                                             (4, 3, 5, [3.0, 1.0])])
+def test_flat_directions_at_the_balanced_minimizer(d0, d1, d2, lam):
+    """Zero eigenvalues: orbit (minus stabilizer) plus the free directions of zero columns."""
+    from landscape.optim.certify import flat_directions
+
+    p = spectrum_problem(lam, d0=d0, d2=d2, d1=d1, mu=0.125, seed=13)
+    W1, W2 = p.balanced_minimizer()
+    k = min(len(lam), d1)
+    free = (d1 - k) * (d0 + d2 - 2 * k)
+    g = flat_directions(p, W1, W2, "rotation")
+    f = flat_directions(p.with_mu(0.0), W1, W2, "general")
+    assert g.psd and f.psd and g.leak < 1e-10 and f.leak < 1e-10
+    assert g.orbit_dim == d1 * (d1 - 1) // 2 - (d1 - k) * (d1 - k - 1) // 2
+    assert f.orbit_dim == d1**2 - (d1 - k) ** 2
+    assert g.zeros == g.orbit_dim + free and f.zeros == f.orbit_dim + free
+    # away from a critical point the Hessian is not PSD in general
+    W1r, W2r = p.random_weights(np.random.default_rng(0))
+    assert flat_directions(p, W1r, W2r).zeros == 0
 
 
-def test_continue_run_balanced_restart():
-    from landscape.studies.corollary1 import COROLLARY1, continue_run, corollary1_config
-
-    net, optimum = corollary1_config(4, "first", 3)
-    Ms = net.random_weights(np.random.default_rng(0), scale=0.3)
-    Ms[0] = Ms[0] * 30.0                              # far out of balance, same product
-    Ms[1] = Ms[1] / 30.0
-    r, gap = continue_run(net, Ms, optimum)
-    assert r.reached and -1e-9 < gap <= COROLLARY1["tol"]
-    plain, _ = continue_run(net, Ms, optimum, balanced=False, maxiter=5)
-    assert plain.n_iter <= 5
+# ------------------------------------------------------------------ symmetries
+def test_symmetry_directions_span_the_null_space_at_a_generic_minimum():
+    p = problem_with_spectrum([4.0, 3.0, 2.0, 1.0], 4, 3, 4, 0.2, np.random.default_rng(8))
+    W1, W2 = p.balanced_minimizer()
+    H = p.hessian(W1, W2)
+    T = symmetry_directions(p, W1, W2)
+    assert T.shape == (3, p.n_params)
+    assert np.abs(T @ H).max() < 1e-10
+    ev = np.linalg.eigvalsh(H)
+    assert np.sum(np.abs(ev) < 1e-9 * ev.max()) == np.linalg.matrix_rank(T) == 3
+    f = p.with_mu(0.0)
+    G = symmetry_directions(f, W1, W2, group="general")
+    assert G.shape == (9, p.n_params) and np.abs(G @ f.hessian(W1, W2)).max() < 1e-10
+    # the general directions are not flat for g (the regularizer sees them)
+    assert np.abs(G @ H).max() > 1e-3
+    with pytest.raises(ValueError, match="group must be"):
+        symmetry_directions(p, W1, W2, group="affine")

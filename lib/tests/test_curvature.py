@@ -1,4 +1,5 @@
-"""Dense and matrix-free smallest Hessian eigenvalues agree."""
+"""landscape.optim.curvature: dense and matrix-free Hessian spectra agree, classify, Hessian
+reports (independent of the scale of the data)."""
 
 import numpy as np
 import pytest
@@ -89,6 +90,11 @@ from scipy.sparse.linalg import LinearOperator  # noqa: E402
 from landscape.theory.paper_a.lemma1 import critical_points
 from landscape.models.shallow import ShallowProblem
 from landscape.optim.curvature import LANCZOS_MIN, extreme_eigenvalue
+from landscape.optim.curvature import classify
+from landscape.models.deep import DeepLinearNetwork
+from landscape.theory.paper_b import rank_constrained_minimizer
+from landscape.optim.curvature import hessian_report
+from landscape.models.losses import Quadratic
 
 
 def _scaled_problem(d0, d1, d2, sx, sy, mu, seed):
@@ -229,3 +235,25 @@ def test_largest_eigenvalue_helpers_match_dense(sx):
             warnings.simplefilter("error", RuntimeWarning)
             got = largest_eigenvalue(p, W1, W2)
         _assert_close_to_dense(p, W1, W2, got, which="LA")
+
+
+def test_classify():
+    assert classify([-1.0, 2.0]) == "strict saddle"
+    assert classify([1.0, 2.0]) == "local minimum"
+    assert classify([0.0, 2.0]) == "inconclusive (PSD)"
+
+
+@pytest.mark.parametrize("scale", [1e-5, 1.0, 1e5])
+def test_hessian_report_counts_do_not_depend_on_the_scale_of_the_data(scale):
+    """The zero threshold is relative to the spectrum (it was relative to max(1, spectrum):
+    on data of scale 1e-5 every eigenvalue counted as zero)."""
+    rng = np.random.default_rng(7)
+    X, Y = rng.standard_normal((3, 10)), rng.standard_normal((3, 10))
+    counts = []
+    for s in (1.0, scale):
+        net = DeepLinearNetwork((3, 2, 3), Quadratic(s * X, s * Y))
+        Ms = net.balanced(rank_constrained_minimizer(s * X, s * Y, 2))
+        rep = hessian_report(net, Ms)
+        counts.append((rep.n_negative, rep.n_zero, rep.n_positive))
+    assert counts[0] == counts[1]
+    assert counts[0][1] > 0 and counts[0][2] > 0
