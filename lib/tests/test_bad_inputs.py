@@ -1248,6 +1248,13 @@ add_family(FDL, lambda v: losses.loss_flat_directions(v), "loss", [("string", "q
 add(FDL, lambda: losses.loss_flat_directions(losses.Quadratic(np.ones((1000, 2)), np.ones((1000, 2)))),
     ValueError, "loss", "dense size")
 
+TB = "display.Table"
+add(TB, lambda: display.Table(["a"], [[1]], widths=3), TypeError, "widths")
+add(TB, lambda: display.Table(["a"], [[1]], widths=[0]), ValueError, "widths")
+add(TB, lambda: display.Table(["a"], [[1]], widths=[2.5]), TypeError, "widths")
+add(TB, lambda: display.Table(["a", "b"], [[1, 2]], widths=[3]), ValueError, "header")
+add(TB, lambda: display.Table(["a"], [[1, 2]], widths=[3]), ValueError, "rows")
+add(TB, lambda: display.Table(["a"], [[1]], widths=[3], formats=[3]), ValueError, "formats")
 VR = "display.value_or_range"
 add_family(VR, lambda v: display.value_or_range(v), "values",
            [("nan", [1.0, np.nan], ValueError), ("inf", [np.inf], ValueError), ("empty", [], ValueError),
