@@ -1093,6 +1093,10 @@ add("ledger.record", lambda: ledger.record(3), ValueError, "claim")
 add("ledger.record", lambda: ledger.record("A.1", "ok"), ValueError, "verdict")
 add("ledger.record", lambda: ledger.record("A.1", "not reproduced", 5), TypeError, "note")
 add("ledger.record", lambda: ledger.record("A.1", "not reproduced", ""), ValueError, "note")
+add("ledger.record", lambda: ledger.record("A.1", glue=[("a", 1)]), TypeError, "glue")
+add("ledger.record", lambda: ledger.record("A.1", glue={"a b": 1}), ValueError, "glue")
+add("ledger.record", lambda: ledger.record("A.1", glue={3: 1}), ValueError, "glue")
+add("ledger.record", lambda: ledger.record("A.1", summary=3), TypeError, "summary")
 add("ledger.build", lambda: ledger.build("/nonexistent/book"), ValueError, "book_root")
 add("ledger.build", lambda: ledger.build(3), TypeError, "book_root")
 add("ledger.build", lambda: ledger.build(".", claims_file="/nonexistent.yml"), ValueError, "claims_file")
@@ -1245,6 +1249,13 @@ add_family(FDL, lambda v: losses.loss_flat_directions(v), "loss", [("string", "q
 add(FDL, lambda: losses.loss_flat_directions(losses.Quadratic(np.ones((1000, 2)), np.ones((1000, 2)))),
     ValueError, "loss", "dense size")
 
+TB = "display.Table"
+add(TB, lambda: display.Table(["a"], [[1]], widths=3), TypeError, "widths")
+add(TB, lambda: display.Table(["a"], [[1]], widths=[0]), ValueError, "widths")
+add(TB, lambda: display.Table(["a"], [[1]], widths=[2.5]), TypeError, "widths")
+add(TB, lambda: display.Table(["a", "b"], [[1, 2]], widths=[3]), ValueError, "header")
+add(TB, lambda: display.Table(["a"], [[1, 2]], widths=[3]), ValueError, "rows")
+add(TB, lambda: display.Table(["a"], [[1]], widths=[3], formats=[3]), ValueError, "formats")
 VR = "display.value_or_range"
 add_family(VR, lambda v: display.value_or_range(v), "values",
            [("nan", [1.0, np.nan], ValueError), ("inf", [np.inf], ValueError), ("empty", [], ValueError),

@@ -16,7 +16,7 @@ import numpy as np
 
 from .._checks import as_int, as_nonnegative_float, as_real, check_array
 
-__all__ = ['small', 'value_or_range']
+__all__ = ['Table', 'small', 'value_or_range']
 
 
 def small(x: float, floor: float = 1e-12, digits: int = 1) -> str:
@@ -64,3 +64,57 @@ def value_or_range(values, fmt: str = ".4f", sep: str = " to ", rtol: float = 1e
         x = float(np.round(v[0], digits)) + 0.0 if digits is not None else float(v[0])
         return f"{x:{fmt}}"
     return f"{v.min():{fmt}}{sep}{v.max():{fmt}}"
+
+
+class Table:
+    """A text table that formats itself: ``print(Table(header, rows, widths))``.
+
+    Every cell is right-aligned in its column's width; a number is written with the
+    column's format (``formats``, default ``""``: as ``format`` writes it), a string or
+    ``None`` (written ``-``) as it is. The cells of one row are joined with no separator,
+    so that the widths carry the spacing.
+
+    >>> print(Table(["r", "count"], [[1, 2], [10, 1024]], widths=[3, 7]))
+      r  count
+      1      2
+     10   1024
+    >>> print(Table(["x", "y"], [[0.5, None]], widths=[6, 6], formats=[".2f", ".1e"]))
+         x     y
+      0.50     -
+
+    Refuses a ``header`` or ``rows`` whose length differs from ``widths``', ``widths``
+    that are not positive integers and ``formats`` that are not strings, one a column.
+    """
+
+    def __init__(self, header, rows, widths, formats=None):
+        if not isinstance(widths, (list, tuple)) or not widths:
+            raise TypeError(f"widths must be a non-empty list of integers; got {type(widths).__name__}")
+        self.widths = [as_int("widths", w, 1) for w in widths]
+        n = len(self.widths)
+        formats = [""] * n if formats is None else formats
+        if not isinstance(formats, (list, tuple)) or len(formats) != n \
+                or not all(isinstance(f, str) for f in formats):
+            raise ValueError(f"formats must be a list of {n} format strings (one a column); got {formats!r}")
+        self.formats = list(formats)
+        if not isinstance(header, (list, tuple)) or len(header) != n:
+            raise ValueError(f"header must be a list of {n} column names (one a width); got {header!r}")
+        self.header = [str(h) for h in header]
+        self.rows = [list(r) for r in rows]
+        for i, r in enumerate(self.rows):
+            if len(r) != n:
+                raise ValueError(f"rows must have {n} cells each (one a width); row {i} has {len(r)}")
+
+    def _cell(self, value, width, fmt):
+        if value is None:
+            value = "-"
+        if isinstance(value, str):
+            return f"{value:>{width}}"
+        return f"{value:>{width}{fmt}}"
+
+    def __str__(self) -> str:
+        lines = ["".join(f"{h:>{w}}" for h, w in zip(self.header, self.widths))]
+        lines += ["".join(self._cell(v, w, f) for v, w, f in zip(r, self.widths, self.formats))
+                  for r in self.rows]
+        return "\n".join(lines)
+
+    __repr__ = __str__

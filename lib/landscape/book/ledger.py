@@ -32,14 +32,26 @@ __all__ = ["VERDICTS", "Claim", "Record", "Ledger", "ascii_math", "build", "reco
 VERDICTS = ("verified", "verified with a stated condition", "not reproduced")
 
 
-def record(claim: str, verdict: str = "verified", note: str = "") -> None:
+def record(claim: str, verdict: str = "verified", note: str = "", *, glue=None,
+           summary: str = "") -> None:
     """Print the ledger line for ``claim`` (an id of ``book/claims.yml``).
 
     ``note`` is required for ``"verified with a stated condition"`` (the condition) and for
     ``"not reproduced"`` (what was found instead).
 
-    Refuses a ``claim`` that is not an id without spaces, an unknown ``verdict``, and a
-    ``note`` that is not a one-line string (or is empty when the verdict needs one).
+    ``glue`` (a dict, optional) names the numbers the page quotes from this check: each
+    ``key: value`` is glued first, in order, as ``myst_nb.glue(key, value, display=False)``
+    would. ``summary`` (optional) is printed next, before the ledger line: one call in place
+    of the glue calls, the ``print`` of what was checked and the record.
+
+    >>> record("A.lem1", summary="checked: 3 instances")
+    checked: 3 instances
+    [ledger] A.lem1: verified
+
+    Refuses a ``claim`` that is not an id without spaces, an unknown ``verdict``, a
+    ``note`` that is not a one-line string (or is empty when the verdict needs one), a
+    ``glue`` that is not a dict with non-empty string keys without spaces, and a
+    ``summary`` that is not a string. Nothing is glued or printed when an argument is refused.
     """
     if not isinstance(claim, str) or not claim or any(c.isspace() for c in claim):
         raise ValueError(f"claim must be an id without spaces, like 'A.thm2.i'; got {claim!r}")
@@ -51,6 +63,20 @@ def record(claim: str, verdict: str = "verified", note: str = "") -> None:
         raise ValueError(f"a {verdict!r} verdict needs a note saying the condition or the finding")
     if "\n" in note:
         raise ValueError("note must be one line")
+    if glue is not None and not isinstance(glue, dict):
+        raise TypeError(f"glue must be a dict of name -> value; got {type(glue).__name__}")
+    for key in glue or {}:
+        if not isinstance(key, str) or not key or any(c.isspace() for c in key):
+            raise ValueError(f"glue keys must be names without spaces; got {key!r}")
+    if not isinstance(summary, str):
+        raise TypeError(f"summary must be a string; got {type(summary).__name__}")
+    if glue:
+        from myst_nb import glue as _glue   # the book's toolchain; imported only when gluing
+
+        for key, value in glue.items():
+            _glue(key, value, display=False)
+    if summary:
+        print(summary)
     print(f"[ledger] {claim}: {verdict}" + (f" -- {note.strip()}" if note.strip() else ""))
 
 

@@ -236,8 +236,10 @@ def critical_point(problem: ShallowProblem, support, R=None, basis=None) -> Crit
         R = np.eye(d1)
     else:
         R = np.asarray(R, dtype=np.float64)
-        if R.shape != (d1, d1) or not np.allclose(R.T @ R, np.eye(d1), atol=1e-10):
-            raise ValueError(f"R must be an orthogonal (d1, d1) = ({d1}, {d1}) matrix; got shape {R.shape}")
+        if (R.shape != (d1, d1)
+                or not np.allclose(R.T @ R, np.eye(d1), atol=1e-10)):
+            raise ValueError(f"R must be an orthogonal (d1, d1) = ({d1}, {d1}) "
+                             f"matrix; got shape {R.shape}")
     W2 = Wt2 @ R.T
     W1 = R @ (Wt1 / problem.sigma) @ problem.U.T
     return CriticalPoint(
