@@ -35,17 +35,17 @@ def test_classify():
 def test_batched_gradient_descent_equals_one_start_at_a_time():
     p, rng = make_problem(4, 3, 5, 6, 0.3, 8)
     W1, W2 = p.random_weights(rng, scale=0.2, batch=(3,))
-    run = gradient_descent(p, W1, W2, step=1e-3, n_steps=50, record_every=7)
+    run = gradient_descent(p, (W1, W2), step=1e-3, n_steps=50, record_every=7)
     assert list(run.steps) == [0, 7, 14, 21, 28, 35, 42, 49, 50]
     for b in range(3):
         A1, A2 = W1[b].copy(), W2[b].copy()
         for _ in range(50):
             G1, G2 = p.gradient(A1, A2)
             A1, A2 = A1 - 1e-3 * G1, A2 - 1e-3 * G2
-        np.testing.assert_allclose(run.W1[b], A1, rtol=1e-12, atol=1e-14)
-        np.testing.assert_allclose(run.W2[b], A2, rtol=1e-12, atol=1e-14)
-        assert run.g[-1, b] == pytest.approx(p.value(A1, A2), rel=1e-12)
-    np.testing.assert_allclose(run.g, run.f + 0.25 * p.mu * run.rho)
+        np.testing.assert_allclose(run.weights[0][b], A1, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(run.weights[1][b], A2, rtol=1e-12, atol=1e-14)
+        assert run.values[-1, b] == pytest.approx(p.value(A1, A2), rel=1e-12)
+    np.testing.assert_allclose(run.values, run.f + 0.25 * p.mu * run.rho)
 
 
 def test_gradient_descent_with_the_curvature_step_reaches_the_minimum():
@@ -55,9 +55,9 @@ def test_gradient_descent_with_the_curvature_step_reaches_the_minimum():
 
     p = ShallowProblem(X, rng.standard_normal((4, 40)), hidden=2, mu=0.5)
     step = step_from_curvature(p)
-    run = gradient_descent(p, *p.random_weights(rng, scale=0.1, batch=(4,)), step, 3000, record_every=100)
-    assert np.all(np.diff(run.g, axis=0) <= 1e-12)  # monotone
-    np.testing.assert_allclose(run.g[-1], p.global_minimum(), rtol=1e-8)
+    run = gradient_descent(p, p.random_weights(rng, scale=0.1, batch=(4,)), step, 3000, record_every=100)
+    assert np.all(np.diff(run.values, axis=0) <= 1e-12)  # monotone
+    np.testing.assert_allclose(run.values[-1], p.global_minimum(), rtol=1e-8)
 
 
 def test_lbfgs_reaches_the_minimum_and_reports_its_gradient():
@@ -70,7 +70,7 @@ def test_lbfgs_reaches_the_minimum_and_reports_its_gradient():
 def test_bad_step():
     p, rng = make_problem(2, 2, 2, 1, 0.0, 0)
     with pytest.raises(ValueError, match="step must be a positive"):
-        gradient_descent(p, *p.random_weights(rng), step=-1.0, n_steps=3)
+        gradient_descent(p, p.random_weights(rng), step=-1.0, n_steps=3)
 
 
 def test_small():

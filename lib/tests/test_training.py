@@ -99,14 +99,14 @@ def test_stack_errors():
 def test_gradient_descent_on_a_stack_equals_each_problem():
     st, ps = stack_of(3, 2, 4, 0.25, range(3))
     W1, W2 = st.random_weights(np.random.default_rng(2), scale=0.3)
-    run = gradient_descent(st, W1, W2, 2e-3, 40, record_every=10,
+    run = gradient_descent(st, (W1, W2), 2e-3, 40, record_every=10,
                            metrics={"mse": st.mse_objective})
     for b, p in enumerate(ps):
-        one = gradient_descent(p, W1[b], W2[b], 2e-3, 40, record_every=10)
-        np.testing.assert_allclose(run.W1[b], one.W1, rtol=1e-12, atol=1e-14)
-        np.testing.assert_allclose(run.g[:, b], one.g, rtol=1e-12)
+        one = gradient_descent(p, (W1[b], W2[b]), 2e-3, 40, record_every=10)
+        np.testing.assert_allclose(run.weights[0][b], one.weights[0], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(run.values[:, b], one.values, rtol=1e-12)
     assert run.metrics["mse"].shape == (5, 3)
-    np.testing.assert_allclose(run.metrics["mse"][-1], st.mse_objective(run.W1, run.W2))
+    np.testing.assert_allclose(run.metrics["mse"][-1], st.mse_objective(*run.weights))
     assert run.diverged is None
 
 
@@ -116,24 +116,24 @@ def test_a_grid_of_steps_equals_separate_runs_and_divergence_is_contained():
     steps = np.array([[1e-3], [3e-3], [1e3]])  # the last one diverges
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        run = gradient_descent(p, W1, W2, steps, 30, record_every=5)
-    assert run.W1.shape == (3, 2, 2, 3)
+        run = gradient_descent(p, (W1, W2), steps, 30, record_every=5)
+    assert run.weights[0].shape == (3, 2, 2, 3)
     for i in range(2):
-        one = gradient_descent(p, W1, W2, float(steps[i, 0]), 30, record_every=5)
-        np.testing.assert_allclose(run.g[:, i], one.g, rtol=1e-12)
+        one = gradient_descent(p, (W1, W2), float(steps[i, 0]), 30, record_every=5)
+        np.testing.assert_allclose(run.values[:, i], one.values, rtol=1e-12)
     assert run.diverged is not None and run.diverged[2].all() and not run.diverged[:2].any()
-    assert np.all(np.isnan(run.g[-1, 2])) and np.all(np.isfinite(run.g[-1, :2]))
+    assert np.all(np.isnan(run.values[-1, 2])) and np.all(np.isfinite(run.values[-1, :2]))
 
 
 def test_gradient_descent_argument_errors():
     p, rng = make_problem(2, 2, 2, 1, 0.0, 0)
     W1, W2 = p.random_weights(rng)
     with pytest.raises(ValueError, match="step must be a positive"):
-        gradient_descent(p, W1, W2, step=[1e-3, 0.0], n_steps=3)
-    with pytest.raises(TypeError, match="problem must be a ShallowProblem or a ProblemStack"):
-        gradient_descent("p", W1, W2, 1e-3, 3)
+        gradient_descent(p, (W1, W2), step=[1e-3, 0.0], n_steps=3)
+    with pytest.raises(TypeError, match="model must be a model"):
+        gradient_descent("p", (W1, W2), 1e-3, 3)
     with pytest.raises(TypeError, match="metrics must be a dict"):
-        gradient_descent(p, W1, W2, 1e-3, 3, metrics={"a": 1})
+        gradient_descent(p, (W1, W2), 1e-3, 3, metrics={"a": 1})
 
 
 # ---------------------------------------------------------------------- L-BFGS
