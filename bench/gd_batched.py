@@ -88,15 +88,15 @@ def main():
     print(f"{args.seeds} instances of (d0, d1, d2) = (20, 15, 20), {n} steps, record every {every};"
           f" OPENBLAS_NUM_THREADS={threads}")
 
-    t_batch, run = best_of(lambda: gradient_descent(batch.stack, batch.W1, batch.W2, step, n, every),
+    t_batch, run = best_of(lambda: gradient_descent(batch.stack, (batch.W1, batch.W2), step, n, every),
                            args.repeat)
 
     def loop():
-        return [gradient_descent(batch.problem(i), batch.W1[i], batch.W2[i], step, n, every)
+        return [gradient_descent(batch.problem(i), (batch.W1[i], batch.W2[i]), step, n, every)
                 for i in range(args.seeds)]
 
     t_loop, runs = best_of(loop, max(1, args.repeat - 1))
-    np.testing.assert_allclose(np.stack([r.g for r in runs], axis=1), run.g, rtol=1e-9)
+    np.testing.assert_allclose(np.stack([r.values for r in runs], axis=1), run.values, rtol=1e-9)
     print(f"batched runner      {t_batch:8.3f} s   ({1e6 * t_batch / n:.0f} us per step for all seeds)")
     print(f"per-seed loop       {t_loop:8.3f} s   ratio loop / batched = {t_loop / t_batch:.1f}"
           f"  (target >= 3)")
@@ -108,7 +108,7 @@ def main():
     values, _ = call()
     t_compile = time.perf_counter() - t
     t_jax, (values, _) = best_of(call, args.repeat)
-    np.testing.assert_allclose(values, run.g[1:], rtol=1e-8)
+    np.testing.assert_allclose(values, run.values[1:], rtol=1e-8)
     print(f"JAX scan + vmap     {t_jax:8.3f} s   (first call with compilation {t_compile:.2f} s)")
     print(f"ratio batched / JAX = {t_batch / t_jax:.2f}  (target <= 1.3)")
 

@@ -44,6 +44,9 @@ def entry_key(entry: str) -> str:
 
 #: Entry points without a bad-input row, and why.
 EXEMPT = {
+    # the protocol of the models: an interface, implemented (and tested) by the models
+    **{f"protocol.Model{m}": "a typing.Protocol (the interface the models implement)" for m in
+       ("", ".value", ".gradient", ".hessian_vector_product", ".pack", ".unpack")},
     # no arguments
     "shallow.ShallowProblem.global_minimum": "no arguments",
     "shallow.ShallowProblem.balanced_minimizer": "no arguments",
@@ -85,7 +88,7 @@ RECORDS = {
     "conditions.Verdict", "training.LBFGSPath", "training.LBFGSResult", "training.LBFGSRun",
     "training.Minimization", "training.Run", "experiments.Batch", "experiments.Curves",
     "experiments.TuneResult", "stationary.Search", "probe.CriticalReport", "probe.DescentReport",
-    "probe.TransportReport", "deep.BottleneckCut", "deep.Lemma1Trace", "deep_training.DeepRun",
+    "probe.TransportReport", "deep.BottleneckCut", "deep.Lemma1Trace", 
     "deep_training.HessianReport", "DeepLBFGSResult", "deep_training.StartRecord",
     "nonlinear.TanhEnd", "ledger.Claim", "ledger.Record", "ledger.Ledger", "critical.TieDependence",
     "deep_training.MinimumCertificate", "ties.TieCircle", "walkthrough.Row", "walkthrough.Walkthrough",
@@ -201,6 +204,7 @@ from landscape.models import losses  # noqa: E402
 from landscape.models import shallow  # noqa: E402
 from landscape.models.tanh import TanhNetwork  # noqa: E402
 from landscape.models import toy2d  # noqa: E402
+from landscape.models import protocol  # noqa: E402
 from landscape.optim import certify  # noqa: E402
 from landscape.optim import critical_points as critical_search  # noqa: E402
 from landscape.optim import curvature  # noqa: E402
@@ -302,18 +306,37 @@ add_family(f"{ST}.random_weights", lambda v: STACK.random_weights(GEN(0), scale=
 add_family(f"{ST}.random_weights", lambda v: STACK.random_weights(GEN(0), batch=v), "batch", BAD_BATCH)
 
 GD = "training.gradient_descent"
-add(GD, lambda: descent.gradient_descent("P", W1, W2, 0.01, 3), TypeError, "problem")
-add_arrays(GD, lambda v: descent.gradient_descent(P, v, W2, 0.01, 3), "W1", W1, batch=True)
-add_arrays(GD, lambda v: descent.gradient_descent(P, W1, v, 0.01, 3), "W2", W2, batch=True)
-add_family(GD, lambda v: descent.gradient_descent(P, W1, W2, v, 3), "step", BAD_POSITIVE)
-add(GD, lambda: descent.gradient_descent(P, W1, W2, [0.1, np.nan], 3), ValueError, "step", "nan in array")
-add(GD, lambda: descent.gradient_descent(P, W1, W2, [], 3), ValueError, "step", "empty array")
-add(GD, lambda: descent.gradient_descent(P, W1, W2, ["a"], 3), TypeError, "step", "string array")
-add(GD, lambda: descent.gradient_descent(P, B1, B2, [0.1, 0.2], 3), ValueError, "step", "broadcast")
-add_family(GD, lambda v: descent.gradient_descent(P, W1, W2, 0.01, v), "n_steps", BAD_NONNEG_COUNT)
-add_family(GD, lambda v: descent.gradient_descent(P, W1, W2, 0.01, 3, record_every=v), "record_every",
+add(GD, lambda: descent.gradient_descent("P", (W1, W2), 0.01, 3), TypeError, "model")
+add(GD, lambda: descent.gradient_descent(P, W1, 0.01, 3), TypeError, "weights", "one array")
+add(GD, lambda: descent.gradient_descent(P, (W1,), 0.01, 3), TypeError, "weights", "one of two")
+add_arrays(GD, lambda v: descent.gradient_descent(P, (v, W2), 0.01, 3), "W1", W1, batch=True)
+add_arrays(GD, lambda v: descent.gradient_descent(P, (W1, v), 0.01, 3), "W2", W2, batch=True)
+add_family(GD, lambda v: descent.gradient_descent(P, (W1, W2), v, 3), "step", BAD_POSITIVE)
+add(GD, lambda: descent.gradient_descent(P, (W1, W2), [0.1, np.nan], 3), ValueError, "step", "nan in array")
+add(GD, lambda: descent.gradient_descent(P, (W1, W2), [], 3), ValueError, "step", "empty array")
+add(GD, lambda: descent.gradient_descent(P, (W1, W2), ["a"], 3), TypeError, "step", "string array")
+add(GD, lambda: descent.gradient_descent(P, (B1, B2), [0.1, 0.2], 3), ValueError, "step", "broadcast")
+add_family(GD, lambda v: descent.gradient_descent(P, (W1, W2), 0.01, v), "n_steps", BAD_NONNEG_COUNT)
+add_family(GD, lambda v: descent.gradient_descent(P, (W1, W2), 0.01, 3, record_every=v), "record_every",
            BAD_COUNT)
-add(GD, lambda: descent.gradient_descent(P, W1, W2, 0.01, 3, metrics=[len]), TypeError, "metrics")
+add(GD, lambda: descent.gradient_descent(P, (W1, W2), 0.01, 3, metrics=[len]), TypeError, "metrics")
+add(GD, lambda: descent.gradient_descent(P, (W1, W2), 0.01, 3, metrics={"rho": len}), ValueError, "metrics",
+    "named like a recorded term")
+add_family(GD, lambda v: descent.gradient_descent(P, (W1, W2), 0.01, 3, target=v), "target",
+           BAD_REAL[:1] + BAD_REAL[2:-1])
+add(GD, lambda: descent.gradient_descent(P, (W1, W2), 0.01, 3, stop_when_all_hit="no"), TypeError,
+    "stop_when_all_hit")
+add(GD, lambda: descent.gradient_descent(NET, MS[:2], 0.1, 2), ValueError, "Ms", "deep: a layer missing")
+add(GD, lambda: descent.gradient_descent(NET, [MS[0] + 1j, MS[1], MS[2]], 0.1, 2), TypeError, "M1",
+    "deep: complex layer")
+add(GD, lambda: descent.gradient_descent(NET, np.zeros(3), 0.1, 2), TypeError, "weights", "deep: an array")
+add(GD, lambda: descent.gradient_descent(toy2d.STRICT_SADDLE, [[0.5, 0.5, 0.5]], 0.1, 2), ValueError, "trailing",
+    "2-D landscape: three coordinates")
+add_arrays(GD, lambda v: descent.gradient_descent(toy2d.STRICT_SADDLE, [v], 0.1, 3), "p", [0.5, 0.5],
+           batch=True, shape=False)
+AM = "protocol.as_model"
+add(AM, lambda: protocol.as_model("P"), TypeError, "model")
+add(AM, lambda: protocol.as_model(3.0), TypeError, "model", "a number")
 
 LB = "training.lbfgs"
 add(LB, lambda: lbfgs_mod.lbfgs(STACK, S1, S2), TypeError, "problem")
@@ -702,12 +725,12 @@ add_family(L1, lambda v: paper_b.lemma1_construction(NET, MS, rtol=v), "rtol", B
 
 # ---------------------------------------------------------------------- deep_training
 DT = "deep_training"
-for name in ("deep_lbfgs", "deep_gradient_descent", "deep_largest_eigenvalue", "hessian_report",
+for name in ("deep_lbfgs", "deep_largest_eigenvalue", "hessian_report",
              "runs_from_starts", "lbfgs_from_seeds", "packed_loss", "deep_step_from_curvature"):
     add(name, lambda name=name: public(name)("net", *(
         [] if name == "packed_loss" else [MS] if name in ("deep_largest_eigenvalue", "hessian_report",
                                                           "deep_lbfgs")
-        else [MS, 0.1, 2] if name == "deep_gradient_descent" else [[0], 0.0] if name == "runs_from_starts"
+        else [[0], 0.0] if name == "runs_from_starts"
         else [np.ones((2, 3))] if name == "deep_step_from_curvature" else [[0]])), TypeError, "net")
 add(f"{DT}.deep_lbfgs", lambda: lbfgs_mod.deep_lbfgs(NET, MS[:2]), ValueError, "Ms")
 add_family(f"{DT}.deep_lbfgs", lambda v: lbfgs_mod.deep_lbfgs(NET, MS, maxiter=v), "maxiter", BAD_COUNT)
@@ -724,18 +747,6 @@ add(f"{DT}.lbfgs_from_seeds", lambda: lbfgs_mod.lbfgs_from_seeds(NET, [0], maxit
     "maxiter")
 add_arrays(f"{DT}.packed_loss", lambda v: lbfgs_mod.packed_loss(NET)(v), "theta", NET.pack(MS),
            batch=True)
-GDD = f"{DT}.deep_gradient_descent"
-add(GDD, lambda: descent.deep_gradient_descent(NET, MS[:2], 0.1, 2), ValueError, "Ms")
-add(GDD, lambda: descent.deep_gradient_descent(NET, [MS[0] + 1j, MS[1], MS[2]], 0.1, 2), TypeError, "M1")
-add(GDD, lambda: descent.deep_gradient_descent(NET, np.zeros(3), 0.1, 2), TypeError, "Ms")
-add_family(GDD, lambda v: descent.deep_gradient_descent(NET, MS, v, 2), "step", BAD_POSITIVE)
-add_family(GDD, lambda v: descent.deep_gradient_descent(NET, MS, 0.1, v), "n_steps", BAD_NONNEG_COUNT)
-add_family(GDD, lambda v: descent.deep_gradient_descent(NET, MS, 0.1, 2, record_every=v), "record_every",
-           BAD_COUNT)
-add_family(GDD, lambda v: descent.deep_gradient_descent(NET, MS, 0.1, 2, target=v), "target",
-           BAD_REAL[:1] + BAD_REAL[2:-1])
-add(GDD, lambda: descent.deep_gradient_descent(NET, MS, 0.1, 2, stop_when_all_hit="no"), TypeError,
-    "stop_when_all_hit")
 add(f"{DT}.deep_largest_eigenvalue", lambda: curvature.deep_largest_eigenvalue(NET, MS[:2]), ValueError, "Ms")
 add(f"{DT}.deep_step_from_curvature", lambda: curvature.deep_step_from_curvature(TOWERS, np.ones((2, 3))), TypeError,
     "net", "no balanced factorization")
@@ -1128,13 +1139,6 @@ for label, v, exc in [("nan", [1.0, np.nan], ValueError), ("empty", [], ValueErr
                       ("strings", ["a"], TypeError), ("complex", [1j, 1.0], TypeError), ("2-D", [[1.0]], ValueError)]:
     add("saddles.classify", functools.partial(curvature.classify, v), exc, "hessian_eigenvalues", label)
 add_family("saddles.classify", lambda v: curvature.classify([1.0, 2.0], tol=v), "tol", BAD_NONNEGATIVE)
-SG = "gradient_descent_path"
-_grad = toy2d.STRICT_SADDLE.gradient
-add(SG, lambda: descent.gradient_descent_path("grad", [0.5, 0.5], 0.1, 3), TypeError, "gradient")
-add_arrays(SG, lambda v: descent.gradient_descent_path(_grad, v, 0.1, 3), "x0", [0.5, 0.5], batch=True,
-           shape=False)  # the gradient callable fixes the trailing size
-add_family(SG, lambda v: descent.gradient_descent_path(_grad, [0.5, 0.5], v, 3), "step", BAD_POSITIVE)
-add_family(SG, lambda v: descent.gradient_descent_path(_grad, [0.5, 0.5], 0.1, v), "n_steps", BAD_NONNEG_COUNT)
 
 # --------------------------------------------------------------------------- canonical
 add_arrays("canonical.basis", lambda v: canonical.basis(v), "B", np.eye(3)[:, :2], shape=False,
@@ -1424,11 +1428,12 @@ def test_integer_arrays_are_converted_not_refused():
     net = deep.DeepLinearNetwork((2, 2, 1), q)
     Ms = [np.eye(2, dtype=int), np.array([[1, 1]])]
     assert net.value(Ms) == net.value([M.astype(float) for M in Ms])
-    run = descent.deep_gradient_descent(net, Ms, 0.01, 3)
-    assert run.Ms[0].dtype == np.float64 and run.values[-1] <= run.values[0]
-    run = descent.gradient_descent(p, np.array([[1, 0]]), np.array([[2]]), 0.01, 3)
-    assert run.g[-1] <= run.g[0]
-    assert descent.gradient_descent_path(toy2d.STRICT_SADDLE.gradient, [1, 1], 0.1, 2).dtype == np.float64
+    run = descent.gradient_descent(net, Ms, 0.01, 3)
+    assert run.weights[0].dtype == np.float64 and run.values[-1] <= run.values[0]
+    run = descent.gradient_descent(p, (np.array([[1, 0]]), np.array([[2]])), 0.01, 3)
+    assert run.values[-1] <= run.values[0]
+    run = descent.gradient_descent(toy2d.STRICT_SADDLE, [[1, 1]], 0.1, 2)
+    assert run.weights[0].dtype == np.float64
 
 
 def test_dense_limit_can_be_raised_on_purpose():

@@ -100,9 +100,8 @@ def test_non_integer_supports_indices_and_step_counts_are_refused():
     from landscape.theory.paper_a.lemma1 import critical_point, is_global_support
     from landscape.theory.paper_a.lemma2 import negative_curvature_direction
     from landscape.models.deep import DeepLinearNetwork
-    from landscape.optim.descent import deep_gradient_descent as deep_gd
     from landscape.models.losses import Quadratic
-    from landscape.optim.descent import gradient_descent_path as toy_gd
+    from landscape.models.toy2d import STRICT_SADDLE
     from landscape.studies.conjecture import escapes
     from landscape.optim.descent import gradient_descent
 
@@ -119,17 +118,17 @@ def test_non_integer_supports_indices_and_step_counts_are_refused():
         negative_curvature_direction(p, saddle.W1, saddle.W2, k=0.5)
     W1, W2 = p.random_weights(rng)
     with pytest.raises(TypeError, match="n_steps"):
-        gradient_descent(p, W1, W2, 1e-3, 2.5)
+        gradient_descent(p, (W1, W2), 1e-3, 2.5)
     with pytest.raises(TypeError, match="record_every"):
-        gradient_descent(p, W1, W2, 1e-3, 10, record_every=2.0)
+        gradient_descent(p, (W1, W2), 1e-3, 10, record_every=2.0)
     with pytest.raises(ValueError, match="n_steps"):
-        gradient_descent(p, W1, W2, 1e-3, -1)
-    assert gradient_descent(p, W1, W2, 1e-3, np.int64(3)).steps[-1] == 3
+        gradient_descent(p, (W1, W2), 1e-3, -1)
+    assert gradient_descent(p, (W1, W2), 1e-3, np.int64(3)).steps[-1] == 3
     net = DeepLinearNetwork((3, 2, 3), Quadratic(rng.standard_normal((3, 6)), rng.standard_normal((3, 6))))
     with pytest.raises(TypeError, match="n_steps"):
-        deep_gd(net, net.random_weights(rng), 1e-3, 2.5)
+        gradient_descent(net, net.random_weights(rng), 1e-3, 2.5)
     with pytest.raises(TypeError, match="n_steps"):
-        toy_gd(lambda x: x, np.zeros(2), 0.1, 2.5)
+        gradient_descent(STRICT_SADDLE, [np.zeros(2)], 0.1, 2.5)
     with pytest.raises(TypeError, match="n_steps"):
         escapes(p, W1, W2, rng, n_steps=2.5)
     with pytest.raises(TypeError, match="n_tries"):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from landscape.models.deep import DeepLinearNetwork, MultiTowerNetwork
 from landscape.theory.paper_b import rank_constrained_minimizer, rank_constrained_minimum
-from landscape.optim.descent import deep_gradient_descent
+from landscape.optim.descent import gradient_descent
 from landscape.optim.curvature import (hessian_report, perturbation_test,
     deep_step_from_curvature)
 from landscape.optim.lbfgs import deep_lbfgs
@@ -153,12 +153,12 @@ def test_training_helpers():
     assert res.reached and res.value <= fstar + 1e-8 and res.n_iter > 0
     step = deep_step_from_curvature(net, rank_constrained_minimizer(X, Y, 2), fraction=0.25)
     Ms = net.random_weights(rng, scale=0.5, batch=(3,))
-    run = deep_gradient_descent(net, Ms, step, 50000, record_every=100, target=fstar + 1e-6)
+    run = gradient_descent(net, Ms, step, 50000, record_every=100, target=fstar + 1e-6)
     assert np.all(run.hit > 0) and run.steps[-1] == run.hit.max()
-    fixed = deep_gradient_descent(net, Ms, step, 30, record_every=7)
+    fixed = gradient_descent(net, Ms, step, 30, record_every=7)
     assert list(fixed.steps) == [0, 7, 14, 21, 28, 30]
     for b in range(3):                               # batched = one start at a time
-        one = deep_gradient_descent(net, [M[b] for M in Ms], step, 30, record_every=7)
+        one = gradient_descent(net, [M[b] for M in Ms], step, 30, record_every=7)
         np.testing.assert_allclose(one.values, fixed.values[:, b], rtol=1e-12)
     full = deep_lbfgs(net, res.Ms, gtol=1e-13)            # converged: PSD up to roundoff
     rep = hessian_report(net, full.Ms, rtol=1e-6)

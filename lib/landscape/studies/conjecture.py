@@ -76,9 +76,9 @@ def escapes(problem: ShallowProblem, W1, W2, rng, radius: float = 1e-4, n_tries:
     P1 = rng.standard_normal((n_tries,) + W1.shape)
     P2 = rng.standard_normal((n_tries,) + W2.shape)
     norm = np.sqrt(np.sum(P1**2, axis=(1, 2)) + np.sum(P2**2, axis=(1, 2)))[:, None, None]
-    run = gradient_descent(problem, W1 + scale * P1 / norm, W2 + scale * P2 / norm, step,
+    run = gradient_descent(problem, (W1 + scale * P1 / norm, W2 + scale * P2 / norm), step,
                            n_steps, record_every=n_steps)
-    return float(problem.value(W1, W2) - np.nanmin(run.g[-1]))
+    return float(problem.value(W1, W2) - np.nanmin(run.values[-1]))
 
 
 #: The kinds of targets, namely generic Gaussian Y; Y = W X with W of rank 1 (a low-rank target);

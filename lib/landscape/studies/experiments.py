@@ -292,9 +292,9 @@ def run_gd(batch: Batch, step, n_steps: int, record_every: int = 10) -> Curves:
     Refuses a ``batch`` that is not a :class:`Batch` and the bad arguments of
     :func:`landscape.optim.descent.gradient_descent`."""
     _check_batch(batch)
-    run = gradient_descent(batch.stack, batch.W1, batch.W2, step, n_steps, record_every,
+    run = gradient_descent(batch.stack, (batch.W1, batch.W2), step, n_steps, record_every,
                            metrics={"mse_w": batch.mse_weights})
-    return _curves(batch, run.steps, run.f, run.metrics["mse_w"])
+    return _curves(batch, run.steps, run.metrics["f"], run.metrics["mse_w"])
 
 
 def run_lbfgs(batch: Batch, memory: int = 100, max_iter: int = 500, max_fev: int = 1000,
@@ -355,8 +355,8 @@ def tune_step(batch: Batch, steps, n_steps: int, tol: float = 1e-8, record_every
     if np.any(steps <= 0):
         raise ValueError(f"steps must be a 1-D array of positive step sizes; got {steps}")
     tol = as_nonnegative_float("tol", tol)
-    run = gradient_descent(batch.stack, batch.W1, batch.W2, steps[:, None], n_steps, record_every)
-    excess = 2.0 * (run.f - batch.stack.global_minimum()) / batch.stack.Y_norm2
+    run = gradient_descent(batch.stack, (batch.W1, batch.W2), steps[:, None], n_steps, record_every)
+    excess = 2.0 * (run.metrics["f"] - batch.stack.global_minimum()) / batch.stack.Y_norm2
     hit = excess <= tol
     first = np.where(hit.any(axis=0), run.steps[np.argmax(hit, axis=0)], np.inf)
     final = np.where(np.isfinite(excess[-1]), excess[-1], np.inf)
