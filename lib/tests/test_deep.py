@@ -12,8 +12,8 @@ from landscape.theory.paper_b import (lemma1_construction, rank_constrained_mini
     rank_constrained_minimum)
 from landscape.optim.descent import deep_gradient_descent
 from landscape.optim.curvature import (hessian_report, perturbation_test,
-    deep_step_from_curvature)
-from landscape.optim.lbfgs import deep_lbfgs
+    step_from_curvature)
+from landscape.optim.lbfgs import lbfgs
 from landscape.models.losses import Custom, Huber, Quadratic, SoftmaxCrossEntropy
 
 FD = settings(max_examples=25, deadline=None)
@@ -211,9 +211,9 @@ def test_training_helpers():
     Y = rng.standard_normal((3, 10))
     net = DeepLinearNetwork((3, 2, 4, 3), Quadratic(X, Y))
     fstar = rank_constrained_minimum(X, Y, 2)
-    res = deep_lbfgs(net, net.random_weights(rng), target=fstar + 1e-8)
+    res = lbfgs(net, net.random_weights(rng), target=fstar + 1e-8)
     assert res.reached and res.value <= fstar + 1e-8 and res.n_iter > 0
-    step = deep_step_from_curvature(net, rank_constrained_minimizer(X, Y, 2), fraction=0.25)
+    step = step_from_curvature(net, net.balanced(rank_constrained_minimizer(X, Y, 2)), fraction=0.25)
     Ms = net.random_weights(rng, scale=0.5, batch=(3,))
     run = deep_gradient_descent(net, Ms, step, 50000, record_every=100, target=fstar + 1e-6)
     assert np.all(run.hit > 0) and run.steps[-1] == run.hit.max()
@@ -222,7 +222,7 @@ def test_training_helpers():
     for b in range(3):                               # batched = one start at a time
         one = deep_gradient_descent(net, [M[b] for M in Ms], step, 30, record_every=7)
         np.testing.assert_allclose(one.values, fixed.values[:, b], rtol=1e-12)
-    full = deep_lbfgs(net, res.Ms, gtol=1e-13)            # converged: PSD up to roundoff
+    full = lbfgs(net, res.Ms, gtol=1e-13)            # converged: PSD up to roundoff
     rep = hessian_report(net, full.Ms, rtol=1e-6)
     assert rep.n_negative == 0 and rep.grad_norm < 1e-5
     f = lambda T: np.array([net.value(net.unpack(t)) for t in T])
@@ -331,8 +331,8 @@ def test_tanh_network_gradient_and_checks():
     batch = net.random_parameters(rng, batch=(5,))
     assert net.value(batch).shape == (5,) and net.gradient(batch).shape == (5, theta.size)
     assert net.value(batch)[2] == pytest.approx(net.value(batch[2]), rel=1e-12)
-    x, v, g = net.lbfgs(theta)
-    assert v < net.value(theta) and g == pytest.approx(np.linalg.norm(net.gradient(x)))
+    res = lbfgs(net, theta, maxiter=5000, gtol=1e-12)
+    assert res.value < net.value(theta) and res.grad_norm == pytest.approx(np.linalg.norm(net.gradient(res.x)))
     with pytest.raises(ValueError, match="same number of samples"):
         TanhNetwork(np.ones((2, 3)), np.ones((1, 4)), 2)
     with pytest.raises(ValueError, match="hidden must be >= 1"):
@@ -349,7 +349,7 @@ def test_lbfgs_from_seeds_packed_loss_and_certificate():
     X, Y = rng.standard_normal((3, 12)), rng.standard_normal((3, 12))
     net = DeepLinearNetwork((3, 2, 3), Quadratic(X, Y))
     runs = lbfgs_from_seeds(net, [4, 5], gtol=1e-12)
-    one = deep_lbfgs(net, net.random_weights(np.random.default_rng(5)), gtol=1e-12)
+    one = lbfgs(net, net.random_weights(np.random.default_rng(5)), gtol=1e-12)
     assert len(runs) == 2 and runs[1].value == one.value
     np.testing.assert_array_equal(net.pack(runs[1].Ms), net.pack(one.Ms))
     fun = packed_loss(net)
@@ -371,7 +371,7 @@ def test_cut_at_bottleneck():
     rng = np.random.default_rng(11)
     X, Y = rng.standard_normal((4, 15)), rng.standard_normal((4, 15))
     net = DeepLinearNetwork((4, 3, 2, 3, 4), Quadratic(X, Y))
-    end = deep_lbfgs(net, net.random_weights(rng), gtol=1e-12)
+    end = lbfgs(net, net.random_weights(rng), gtol=1e-12)
     cut = cut_at_bottleneck(net, end.Ms)                 # a minimum: Lemma 2 and Lemma 1 hold
     assert cut.f_prime_norm > 1e-3 and cut.rel_grad_A < 1e-6 and cut.rel_grad_B < 1e-6
     assert (cut.rank_A, cut.rank_B) == (2, 2)

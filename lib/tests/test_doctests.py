@@ -20,8 +20,7 @@ NO_EXAMPLES = {m: "private module" for m in MODULES if m.rsplit(".", 1)[-1].star
 NO_EXAMPLES.update({m: "no example yet" for m in [
     "landscape.book.ledger", "landscape.book.plotting", "landscape.book.reproducibility",
     "landscape.book.widgets", "landscape.models.deep", "landscape.models.losses", "landscape.models.tanh",
-    "landscape.models.toy2d", "landscape.optim.certify", "landscape.optim.critical_points",
-    "landscape.optim.curvature", "landscape.optim.descent", "landscape.optim.lbfgs", "landscape.optim.starts",
+    "landscape.models.toy2d", "landscape.optim.certify", "landscape.optim.descent", "landscape.optim.starts",
     "landscape.studies.beyond", "landscape.studies.conjecture", "landscape.studies.experiment_plots",
     "landscape.studies.experiments", "landscape.studies.lemma1", "landscape.studies.walkthrough",
     "landscape.theory.paper_a.lemma1", "landscape.theory.paper_a.lemma2", "landscape.theory.paper_a.table1",

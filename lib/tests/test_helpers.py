@@ -30,6 +30,13 @@ def test_classify():
     assert classify([-1.0, 2.0]) == "strict saddle"
     assert classify([1.0, 2.0]) == "local minimum"
     assert classify([0.0, 2.0]) == "inconclusive (PSD)"
+    # with a value: the value decides among second-order points, the eigenvalues first
+    assert classify([0.0, 2.0], value_gap=1e-9, value_tol=1e-8) == "global minimum"
+    assert classify([-1.0, 2.0], value_gap=0.0) == "strict saddle"
+    assert classify([1.0, 2.0], value_gap=1.0, value_tol=1e-8) == "local minimum"
+    assert classify([0.0, 2.0], value_gap=1.0, value_tol=1e-8) == "inconclusive (PSD)"
+    # separate tolerances: eigenvalues within tol are zero, whatever value_tol is
+    assert classify([-1e-9, 2.0], tol=1e-8, value_gap=1.0, value_tol=0.0) == "inconclusive (PSD)"
 
 
 def test_batched_gradient_descent_equals_one_start_at_a_time():
@@ -62,7 +69,7 @@ def test_gradient_descent_with_the_curvature_step_reaches_the_minimum():
 
 def test_lbfgs_reaches_the_minimum_and_reports_its_gradient():
     p, rng = make_problem(4, 2, 3, 10, 0.25, 4)
-    res = lbfgs(p, *p.random_weights(rng))
+    res = lbfgs(p, p.random_weights(rng))
     assert res.value == pytest.approx(p.global_minimum(), rel=1e-9)
     assert res.grad_norm < 1e-6 and res.n_iter > 0
 

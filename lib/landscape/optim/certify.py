@@ -3,14 +3,14 @@
 The helpers work with any network object of :mod:`landscape.models.deep` (they use ``pack``,
 ``unpack``, ``value_and_gradient`` and ``hessian``):
 
-* :func:`~landscape.optim.lbfgs.deep_lbfgs`: L-BFGS through ``scipy.optimize.minimize`` (exact gradients), optionally
+* :func:`~landscape.optim.lbfgs.lbfgs`: L-BFGS through ``scipy.optimize.minimize`` (exact gradients), optionally
   stopped as soon as the loss reaches a target value (the optimum plus a tolerance), which
   is how the chapters count "iterations to reach the optimum";
-* :func:`~landscape.optim.lbfgs.lbfgs_from_seeds`: :func:`~landscape.optim.lbfgs.deep_lbfgs` from the random starts of a list of seeds;
+* :func:`~landscape.optim.lbfgs.lbfgs_from_seeds`: :func:`~landscape.optim.lbfgs.lbfgs` from the random starts of a list of seeds;
 * :func:`~landscape.optim.lbfgs.packed_loss`: the loss as a function of packed parameter vectors (one or a batch),
   the form :func:`~landscape.optim.curvature.perturbation_test` takes;
 * :func:`~landscape.optim.descent.deep_gradient_descent`: plain gradient descent, batched over many starts;
-* :func:`~landscape.optim.curvature.deep_largest_eigenvalue` and :func:`~landscape.optim.curvature.deep_step_from_curvature`: a step-size rule;
+* :func:`~landscape.optim.curvature.largest_eigenvalue` and :func:`~landscape.optim.curvature.step_from_curvature`: a step-size rule;
 * :func:`~landscape.optim.curvature.perturbation_test`: the smallest change of a function over random perturbations
   of given sizes (evidence for a local minimum where the Hessian cannot decide: at
   degenerate points and for non-differentiable losses);

@@ -17,7 +17,7 @@ from .._checks import (
     check_dense,
 )
 from ..models.deep import check_network
-from ..optim.lbfgs import deep_lbfgs
+from ..optim.lbfgs import lbfgs
 
 __all__ = ['StartRecord', 'derivative_free_search', 'runs_from_starts']
 
@@ -82,7 +82,7 @@ def runs_from_starts(net, seeds, optimum: float, tol: float = 1e-8, scale: float
     out = []
     for seed in seeds:
         Ms = net.random_weights(np.random.default_rng(int(seed)), scale=scale)
-        r = deep_lbfgs(net, Ms, maxiter=maxiter, gtol=0.0, ftol=0.0, target=target)
+        r = lbfgs(net, Ms, maxiter=maxiter, gtol=0.0, ftol=0.0, target=target)
         lam = np.nan
         if not r.reached and classify:
             lam = float(np.linalg.eigvalsh(net.hessian(r.Ms))[0])
