@@ -24,14 +24,7 @@ import numpy as np
 
 from .._checks import as_matrix, as_nonnegative_float, as_positive_int, as_real, as_seeds, check_array
 from ..models.deep import check_network
-from ..models.shallow import (
-    ShallowProblem,
-    check_problem_or_stack,
-    f_kernel,
-    gradient_kernel,
-    invariants,
-    rho_kernel,
-)
+from ..models.shallow import check_problem_or_stack, f_kernel, gradient_kernel, invariants
 from ..optim.descent import check_metrics
 
 __all__ = ['LBFGSResult', 'LBFGSRun', 'Minimization', 'batched_lbfgs', 'lbfgs', 'lbfgs_from_seeds', 'minimize_lbfgs', 'packed_loss']
