@@ -203,8 +203,23 @@ def largest_eigenvalue(model, weights) -> float:
     Refuses a ``model`` that :func:`packed` refuses and weights as the model does (one
     point, no batch)."""
     m = packed(model)
-    theta = m.pack(weights)
+    if isinstance(model, ShallowProblem):  # the model's own check and Hessian, on its weights
+        W1, W2 = _pair("weights", weights)
+        model.as_weights(W1, W2, batch=False, check_only=True)
+
+        def dense():
+            return model.hessian(W1, W2)
+    elif hasattr(model, "value_and_gradient"):
+        check_network_weights(model, weights, batch=False)
+
+        def dense():
+            return model.hessian(weights)
+    else:
+        dense = None
     n = m.n
+    if n <= DENSE_MAX and dense is not None:
+        return float(np.linalg.eigvalsh(dense())[-1])
+    theta = m.pack(weights)
     if n <= DENSE_MAX:
         return float(np.linalg.eigvalsh(m.hessian(theta))[-1])
     op = LinearOperator((n, n), matvec=lambda v: m.hvp(theta, v), rmatvec=lambda v: m.hvp(theta, v),
@@ -231,14 +246,13 @@ def step_from_curvature(model, weights=None, fraction: float = 0.5) -> float:
     than a :class:`~landscape.models.shallow.ShallowProblem`, weights the model refuses and a
     ``fraction`` that is not a positive finite number.
     """
-    m = packed(model)
+    packed(model)
     fraction = as_positive_float("fraction", fraction)
     if weights is None:
         if not isinstance(model, ShallowProblem):
             raise TypeError(f"weights are needed for a {type(model).__name__} (only a ShallowProblem "
                             f"has a default, its balanced minimizer)")
         weights = model.balanced_minimizer()
-    m.pack(weights)
     return fraction / largest_eigenvalue(model, weights)
 
 
