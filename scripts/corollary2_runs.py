@@ -25,7 +25,7 @@ import numpy as np
 from landscape.studies.corollary2 import (COROLLARY2, corollary2_data,
     corollary2_optimum, flat_part)
 from landscape.models.deep import MultiTowerNetwork
-from landscape.optim.curvature import deep_largest_eigenvalue
+from landscape.optim.curvature import largest_eigenvalue
 from landscape.optim.starts import runs_from_starts
 
 from _cli import Progress, parser, units
@@ -58,7 +58,7 @@ def config_runs(job) -> dict:
         if not r.reached:
             sv = np.linalg.svd(P, compute_uv=False)[:net.b]
             missed.append({"seed": r.seed, "singular_values": [g4(s) for s in sv],
-                           "lam_max": g4(deep_largest_eigenvalue(net, r.Ms)),
+                           "lam_max": g4(largest_eigenvalue(net, r.Ms)),
                            "message": r.message})
     return {"name": name, "loss": loss_name, "b": net.b, "optimum": optimum,
             "runs": rows, "missed": missed}

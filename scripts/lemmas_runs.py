@@ -33,7 +33,7 @@ import numpy as np
 from landscape.models.deep import DeepLinearNetwork, numerical_rank
 from landscape.theory.paper_b import cut_at_bottleneck
 from landscape.optim.certify import certify_minimum
-from landscape.optim.lbfgs import deep_lbfgs, lbfgs_from_seeds
+from landscape.optim.lbfgs import lbfgs, lbfgs_from_seeds
 from landscape.studies.multistart import (THEOREM2_INSTANCES, lemma2_cases,
     theorem2_networks)
 
@@ -87,7 +87,7 @@ def theorem2_instance(k: int):
             row[3:] = [cert.n_zero, int(cert.certified and cert.n_zero == D * D),
                        numerical_rank(r.Ms[1]), numerical_rank(r.Ms[0])]
         rows.append(row)
-    low = deep_lbfgs(one, one.random_weights(np.random.default_rng(0)), gtol=1e-12).Ms
+    low = lbfgs(one, one.random_weights(np.random.default_rng(0)), gtol=1e-12).Ms
     return ({"seed": seed, "shape": list(shape), "runs": rows},
             [[[_f(x) for x in row] for row in M] for M in low], best)
 

@@ -71,7 +71,7 @@ def gd_task(args):
     elif rule == "balanced":
         step = np.array([step_from_curvature(batch.problem(i)) for i in range(len(batch.seeds))])
     else:  # 1 / L at the start
-        step = 1.0 / np.array([largest_eigenvalue(batch.problem(i), batch.W1[i], batch.W2[i])
+        step = 1.0 / np.array([largest_eigenvalue(batch.problem(i), (batch.W1[i], batch.W2[i]))
                                for i in range(len(batch.seeds))])
     curves = run_gd(batch, step, RULES["gd_steps"], RULES["record_every"])
     out = {"T": _T(curves), "diverged": int(np.sum(~np.isfinite(curves.final("excess")))),

@@ -1,5 +1,5 @@
 """Regenerate book/shallow/data/saddle_search.json: critical points of f (mu = 0) searched with
-damped Newton on ``grad f = 0`` (``landscape.studies.saddle_search.newton_mr``) on every shape of
+damped Newton on ``grad f = 0`` (``landscape.optim.critical_points.find_critical_points``) on every shape of
 scripts/conjecture_data.py, paper A's own sizes included (450 and 600 parameters, where the
 L-BFGS search on ``1/2 ||grad f||^2`` of ``conjecture_data.py`` is not run).
 
@@ -34,8 +34,9 @@ import numpy as np  # noqa: E402
 
 from landscape.theory.paper_a.lemma1 import critical_point
 from landscape.studies.conjecture import KINDS, instance
-from landscape.studies.saddle_search import (describe_points, near_saddle_starts, newton_mr,  # noqa: E402
-                                     product_tolerance)
+from landscape.optim.critical_points import find_critical_points  # noqa: E402
+from landscape.studies.saddle_search import (describe_points, near_saddle_starts,  # noqa: E402
+                                             product_tolerance, search_tolerance)
 
 from atomic_write import write_text  # noqa: E402
 from conjecture_data import SHAPES, rng_for  # noqa: E402
@@ -55,7 +56,8 @@ def search_one(args):
     R1, R2 = p.random_weights(rng, batch=(STARTS["random"],))
     N1, N2, supports = near_saddle_starts(p, STARTS["near"], rng, eps=EPS)
     t0 = time.perf_counter()
-    run = newton_mr(p, np.concatenate([R1, N1]), np.concatenate([R2, N2]), max_iter=MAX_ITER)
+    run = find_critical_points(p, np.concatenate([R1, N1]), np.concatenate([R2, N2]),
+                               max_iter=MAX_ITER, gtol=search_tolerance(p))
     g_scale = float(np.abs(p.XXt).max() * np.abs(p.YXt).max())
     ok = run.converged
     labels, distinct = describe_points(p, run.W1[ok], run.W2[ok])

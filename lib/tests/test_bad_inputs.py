@@ -85,14 +85,14 @@ EXEMPT = {
 RECORDS = {
     "critical.CriticalPoint", "critical.CurvatureDirection", "critical.FlatDirections",
     "critical.Pattern", "critical.SaddleCheck", "critical.SearchResult", "critical.Survey",
-    "conditions.Verdict", "training.LBFGSPath", "training.LBFGSResult", "training.LBFGSRun",
+    "conditions.Verdict", "training.LBFGSResult", "training.LBFGSRun",
     "training.Minimization", "training.Run", "experiments.Batch", "experiments.Curves",
     "experiments.TuneResult", "stationary.Search", "probe.CriticalReport", "probe.DescentReport",
-    "probe.TransportReport", "deep.BottleneckCut", "deep.Lemma1Trace", 
-    "deep_training.HessianReport", "DeepLBFGSResult", "deep_training.StartRecord",
+    "probe.TransportReport", "deep.BottleneckCut", "deep.Lemma1Trace",
+    "deep_training.HessianReport", "curvature.PackedModel", "deep_training.StartRecord",
     "nonlinear.TanhEnd", "ledger.Claim", "ledger.Record", "ledger.Ledger", "critical.TieDependence",
     "deep_training.MinimumCertificate", "ties.TieCircle", "walkthrough.Row", "walkthrough.Walkthrough",
-    "saddle_search.NewtonMRResult", "ties.TieRotations",
+    "ties.TieRotations",
 }
 def public_entry_points() -> list[str]:
     """``module.function``, ``module.Class`` (its constructor) and ``module.Class.method``."""
@@ -339,21 +339,19 @@ add(AM, lambda: protocol.as_model("P"), TypeError, "model")
 add(AM, lambda: protocol.as_model(3.0), TypeError, "model", "a number")
 
 LB = "training.lbfgs"
-add(LB, lambda: lbfgs_mod.lbfgs(STACK, S1, S2), TypeError, "problem")
-add_arrays(LB, lambda v: lbfgs_mod.lbfgs(P, v, W2), "W1", W1)
-add_arrays(LB, lambda v: lbfgs_mod.lbfgs(P, W1, v), "W2", W2)
-add_family(LB, lambda v: lbfgs_mod.lbfgs(P, W1, W2, maxiter=v), "maxiter", BAD_COUNT)
-add_family(LB, lambda v: lbfgs_mod.lbfgs(P, W1, W2, gtol=v), "gtol", BAD_NONNEGATIVE)
-add_family(LB, lambda v: lbfgs_mod.lbfgs(P, W1, W2, ftol=v), "ftol", BAD_NONNEGATIVE)
-add_family(LB, lambda v: lbfgs_mod.lbfgs(P, W1, W2, memory=v), "memory", BAD_COUNT)
-
-LP = "training.lbfgs_path"
-add(LP, lambda: lbfgs_mod.lbfgs_path(None, W1, W2), TypeError, "problem")
-add_arrays(LP, lambda v: lbfgs_mod.lbfgs_path(P, v, W2, maxiter=3), "W1", W1)
-add_arrays(LP, lambda v: lbfgs_mod.lbfgs_path(P, W1, v, maxiter=3), "W2", W2)
-for arg in ("memory", "maxiter", "maxfun"):
-    add_family(LP, lambda v, a=arg: lbfgs_mod.lbfgs_path(P, W1, W2, **{a: v}), arg, BAD_COUNT)
-add(LP, lambda: lbfgs_mod.lbfgs_path(P, W1, W2, metrics={"a": 1}), TypeError, "metrics")
+add(LB, lambda: lbfgs_mod.lbfgs(STACK, (S1, S2)), TypeError, "objective")
+add_arrays(LB, lambda v: lbfgs_mod.lbfgs(P, (v, W2)), "W1", W1)
+add_arrays(LB, lambda v: lbfgs_mod.lbfgs(P, (W1, v)), "W2", W2)
+add(LB, lambda: lbfgs_mod.lbfgs(P, W1), TypeError, "weights", "not a pair")
+add(LB, lambda: lbfgs_mod.lbfgs(NET, MS[:2]), ValueError, "Ms")
+add_arrays(LB, lambda v: lbfgs_mod.lbfgs(lambda x: (float(x @ x), 2 * x), v), "start", np.ones(3), shape=False)
+add_family(LB, lambda v: lbfgs_mod.lbfgs(P, (W1, W2), maxiter=v), "maxiter", BAD_COUNT)
+add_family(LB, lambda v: lbfgs_mod.lbfgs(P, (W1, W2), maxfun=v), "maxfun", [r for r in BAD_COUNT if r[0] != "none"])
+add_family(LB, lambda v: lbfgs_mod.lbfgs(P, (W1, W2), gtol=v), "gtol", BAD_NONNEGATIVE)
+add_family(LB, lambda v: lbfgs_mod.lbfgs(P, (W1, W2), ftol=v), "ftol", BAD_NONNEGATIVE)
+add_family(LB, lambda v: lbfgs_mod.lbfgs(P, (W1, W2), memory=v), "memory", BAD_COUNT)
+add_family(LB, lambda v: lbfgs_mod.lbfgs(NET, MS, target=v), "target", BAD_REAL[:1] + BAD_REAL[2:-1])
+add(LB, lambda: lbfgs_mod.lbfgs(P, (W1, W2), record={"a": 1}), TypeError, "record")
 
 BL = "training.batched_lbfgs"
 add(BL, lambda: lbfgs_mod.batched_lbfgs([P], B1, B2), TypeError, "problem")
@@ -377,13 +375,19 @@ add_family(ML, lambda v: lbfgs_mod.minimize_lbfgs(_quad, np.ones(3), prog_tol=v)
 add(ML, lambda: lbfgs_mod.minimize_lbfgs(_quad, np.ones(3), record={"a": 2}), TypeError, "record")
 
 LE = "training.largest_eigenvalue"
-add(LE, lambda: curvature.largest_eigenvalue("P", W1, W2), TypeError, "problem")
-add_arrays(LE, lambda v: curvature.largest_eigenvalue(P, v, W2), "W1", W1)
-add_arrays(LE, lambda v: curvature.largest_eigenvalue(P, W1, v), "W2", W2)
-add(LE, lambda: curvature.largest_eigenvalue(P, B1, B2), ValueError, "W1", "batch")
+add(LE, lambda: curvature.largest_eigenvalue("P", (W1, W2)), TypeError, "model")
+add_arrays(LE, lambda v: curvature.largest_eigenvalue(P, (v, W2)), "W1", W1)
+add_arrays(LE, lambda v: curvature.largest_eigenvalue(P, (W1, v)), "W2", W2)
+add(LE, lambda: curvature.largest_eigenvalue(P, (B1, B2)), ValueError, "W1", "batch")
+add(LE, lambda: curvature.largest_eigenvalue(NET, MS[:2]), ValueError, "Ms")
 SC = "training.step_from_curvature"
-add(SC, lambda: curvature.step_from_curvature(STACK), TypeError, "problem")
-add_family(SC, lambda v: curvature.step_from_curvature(P, v), "fraction", BAD_POSITIVE)
+add(SC, lambda: curvature.step_from_curvature(STACK), TypeError, "model")
+add(SC, lambda: curvature.step_from_curvature(NET), TypeError, "weights", "no default")
+add_family(SC, lambda v: curvature.step_from_curvature(P, fraction=v), "fraction", BAD_POSITIVE)
+add_arrays(SC, lambda v: curvature.step_from_curvature(P, (v, W2)), "W1", W1)
+PK = "curvature.packed"
+add(PK, lambda: curvature.packed("P"), TypeError, "model")
+add(PK, lambda: curvature.packed(STACK), TypeError, "model", "stack")
 
 # -------------------------------------------------------------------------- stationary
 HV = "stationary.hessian_vector_product"
@@ -398,12 +402,12 @@ add_arrays(FC, lambda v: critical_search.minimize_gradient_norm(P, v, B2, max_it
 add_arrays(FC, lambda v: critical_search.minimize_gradient_norm(P, B1, v, max_iter=3), "W2", B2, batch=True)
 add_family(FC, lambda v: critical_search.minimize_gradient_norm(P, B1, B2, max_iter=v), "max_iter", BAD_COUNT)
 add_family(FC, lambda v: critical_search.minimize_gradient_norm(P, B1, B2, memory=v), "memory", BAD_COUNT)
-CL = "classify_point"
-add(CL, lambda: curvature.classify_point(STACK, W1, W2, 1e-8), TypeError, "problem")
-add_arrays(CL, lambda v: curvature.classify_point(P, v, W2, 1e-8), "W1", W1)
-add_arrays(CL, lambda v: curvature.classify_point(P, W1, v, 1e-8), "W2", W2)
-add_family(CL, lambda v: curvature.classify_point(P, W1, W2, v), "tol", BAD_NONNEGATIVE)
-add(CL, lambda: curvature.classify_point(big_problem(), *_big()[1:3], 1e-8), ValueError, "W1", "dense size")
+CL = "conjecture.sort_point"
+add(CL, lambda: probe.sort_point(STACK, W1, W2, 1e-8), TypeError, "p")
+add_arrays(CL, lambda v: probe.sort_point(P, v, W2, 1e-8), "W1", W1)
+add_arrays(CL, lambda v: probe.sort_point(P, W1, v, 1e-8), "W2", W2)
+add_family(CL, lambda v: probe.sort_point(P, W1, W2, v), "tol", BAD_NONNEGATIVE)
+add(CL, lambda: probe.sort_point(big_problem(), *_big()[1:3], 1e-8), ValueError, "W1", "dense size")
 ES = "stationary.escapes"
 add(ES, lambda: probe.escapes(STACK, W1, W2, GEN(0)), TypeError, "problem")
 add_arrays(ES, lambda v: probe.escapes(P, v, W2, GEN(0), n_steps=2), "W1", W1)
@@ -725,20 +729,10 @@ add_family(L1, lambda v: paper_b.lemma1_construction(NET, MS, rtol=v), "rtol", B
 
 # ---------------------------------------------------------------------- deep_training
 DT = "deep_training"
-for name in ("deep_lbfgs", "deep_largest_eigenvalue", "hessian_report",
-             "runs_from_starts", "lbfgs_from_seeds", "packed_loss", "deep_step_from_curvature"):
+for name in ("hessian_report", "runs_from_starts", "lbfgs_from_seeds", "packed_loss"):
     add(name, lambda name=name: public(name)("net", *(
-        [] if name == "packed_loss" else [MS] if name in ("deep_largest_eigenvalue", "hessian_report",
-                                                          "deep_lbfgs")
-        else [[0], 0.0] if name == "runs_from_starts"
-        else [np.ones((2, 3))] if name == "deep_step_from_curvature" else [[0]])), TypeError, "net")
-add(f"{DT}.deep_lbfgs", lambda: lbfgs_mod.deep_lbfgs(NET, MS[:2]), ValueError, "Ms")
-add_family(f"{DT}.deep_lbfgs", lambda v: lbfgs_mod.deep_lbfgs(NET, MS, maxiter=v), "maxiter", BAD_COUNT)
-add_family(f"{DT}.deep_lbfgs", lambda v: lbfgs_mod.deep_lbfgs(NET, MS, gtol=v), "gtol", BAD_NONNEGATIVE)
-add_family(f"{DT}.deep_lbfgs", lambda v: lbfgs_mod.deep_lbfgs(NET, MS, ftol=v), "ftol", BAD_NONNEGATIVE)
-add_family(f"{DT}.deep_lbfgs", lambda v: lbfgs_mod.deep_lbfgs(NET, MS, memory=v), "memory", BAD_COUNT)
-add_family(f"{DT}.deep_lbfgs", lambda v: lbfgs_mod.deep_lbfgs(NET, MS, target=v), "target", BAD_REAL[:1] +
-           BAD_REAL[2:-1])
+        [] if name == "packed_loss" else [MS] if name == "hessian_report"
+        else [[0], 0.0] if name == "runs_from_starts" else [[0]])), TypeError, "net")
 add_family(f"{DT}.lbfgs_from_seeds", lambda v: lbfgs_mod.lbfgs_from_seeds(NET, v, maxiter=2), "seeds",
            BAD_SEEDS)
 add_family(f"{DT}.lbfgs_from_seeds", lambda v: lbfgs_mod.lbfgs_from_seeds(NET, [0], scale=v, maxiter=2),
@@ -747,13 +741,7 @@ add(f"{DT}.lbfgs_from_seeds", lambda: lbfgs_mod.lbfgs_from_seeds(NET, [0], maxit
     "maxiter")
 add_arrays(f"{DT}.packed_loss", lambda v: lbfgs_mod.packed_loss(NET)(v), "theta", NET.pack(MS),
            batch=True)
-add(f"{DT}.deep_largest_eigenvalue", lambda: curvature.deep_largest_eigenvalue(NET, MS[:2]), ValueError, "Ms")
-add(f"{DT}.deep_step_from_curvature", lambda: curvature.deep_step_from_curvature(TOWERS, np.ones((2, 3))), TypeError,
-    "net", "no balanced factorization")
-add_arrays(f"{DT}.deep_step_from_curvature", lambda v: curvature.deep_step_from_curvature(NET, v), "P",
-           np.ones((2, 3)))
-add_family(f"{DT}.deep_step_from_curvature", lambda v: curvature.deep_step_from_curvature(NET, np.ones((2, 3)), v),
-           "fraction", BAD_POSITIVE)
+add(SC, lambda: curvature.step_from_curvature(NET, NET.balanced(np.ones((2, 3)))[:2]), ValueError, "Ms")
 PT = f"{DT}.perturbation_test"
 _pf = lbfgs_mod.packed_loss(NET)
 _th = NET.pack(MS)
@@ -834,9 +822,7 @@ for meth in ("hessian", "cancellation"):
 add_family("nonlinear.TanhNetwork.hessian", lambda v: TN.hessian(THETA, h=v), "h", BAD_POSITIVE)
 add("nonlinear.TanhNetwork.hessian", lambda: _big()[5].hessian(np.zeros(_big()[5].n_params)), ValueError, "theta",
     "dense size")
-add_arrays("nonlinear.TanhNetwork.lbfgs", lambda v: TN.lbfgs(v, maxiter=2), "theta0", THETA)
-add_family("nonlinear.TanhNetwork.lbfgs", lambda v: TN.lbfgs(THETA, maxiter=v), "maxiter", BAD_COUNT)
-add_family("nonlinear.TanhNetwork.lbfgs", lambda v: TN.lbfgs(THETA, maxiter=2, gtol=v), "gtol", BAD_NONNEGATIVE)
+add_arrays(LB, lambda v: lbfgs_mod.lbfgs(TN, v, maxiter=2), "weights", THETA, batch=False)
 add_family("nonlinear.TanhNetwork.saturation", lambda v: TN.saturation(THETA, level=v), "level", BAD_NONNEGATIVE)
 add_family("nonlinear.TanhNetwork.random_parameters", lambda v: TN.random_parameters(v), "rng", BAD_RNG)
 add_family("nonlinear.TanhNetwork.random_parameters", lambda v: TN.random_parameters(GEN(0), scale=v), "scale",
@@ -1139,6 +1125,9 @@ for label, v, exc in [("nan", [1.0, np.nan], ValueError), ("empty", [], ValueErr
                       ("strings", ["a"], TypeError), ("complex", [1j, 1.0], TypeError), ("2-D", [[1.0]], ValueError)]:
     add("saddles.classify", functools.partial(curvature.classify, v), exc, "hessian_eigenvalues", label)
 add_family("saddles.classify", lambda v: curvature.classify([1.0, 2.0], tol=v), "tol", BAD_NONNEGATIVE)
+add_family("saddles.classify", lambda v: curvature.classify([1.0, 2.0], value_tol=v), "value_tol", BAD_NONNEGATIVE)
+add_family("saddles.classify", lambda v: curvature.classify([1.0, 2.0], value_gap=v), "value_gap",
+           BAD_REAL[:1] + BAD_REAL[2:-1])
 
 # --------------------------------------------------------------------------- canonical
 add_arrays("canonical.basis", lambda v: canonical.basis(v), "B", np.eye(3)[:, :2], shape=False,
@@ -1326,17 +1315,14 @@ from landscape.studies import saddle_search
 SS = "saddle_search"
 PF = shallow.ShallowProblem(X, Y, 2)
 BW1, BW2 = PF.random_weights(np.random.default_rng(2), batch=(2,))
-for name in ("newton_mr", "describe_points"):
+add(f"{SS}.search_tolerance", lambda: saddle_search.search_tolerance(STACK), TypeError, "p")
+for name in ("describe_points",):
     fn = getattr(saddle_search, name)
     add(f"{SS}.{name}", lambda fn=fn: fn("P", BW1, BW2), TypeError, "p")
     add_arrays(f"{SS}.{name}", lambda v, fn=fn: fn(PF, v, BW2), "W1", BW1, batch=True,
                skip=("empty",) if name == "describe_points" else ())
     add_arrays(f"{SS}.{name}", lambda v, fn=fn: fn(PF, BW1, v), "W2", BW2, batch=True,
                skip=("empty",) if name == "describe_points" else ())
-add_family(f"{SS}.newton_mr", lambda v: saddle_search.newton_mr(PF, BW1, BW2, max_iter=v), "max_iter", BAD_COUNT)
-add_family(f"{SS}.newton_mr", lambda v: saddle_search.newton_mr(PF, BW1, BW2, gtol=v), "gtol", BAD_NONNEGATIVE[:-1])
-add_family(f"{SS}.newton_mr", lambda v: saddle_search.newton_mr(PF, BW1, BW2, damping=v), "damping",
-           BAD_NONNEGATIVE)
 add_family(f"{SS}.describe_points", lambda v: saddle_search.describe_points(PF, BW1, BW2, rtol=v), "rtol",
            BAD_POSITIVE)
 add_family(f"{SS}.describe_points", lambda v: saddle_search.describe_points(PF, BW1, BW2, digits=v), "digits",

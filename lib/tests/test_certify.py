@@ -9,7 +9,7 @@ from landscape.studies.corollary2 import SEARCH, search_losses
 from landscape.models.deep import DeepLinearNetwork, MultiTowerNetwork
 from landscape.optim.certify import certify_minimum, group_tangent, symmetry_tangent
 from landscape.models.losses import loss_flat_directions
-from landscape.optim.lbfgs import deep_lbfgs
+from landscape.optim.lbfgs import lbfgs
 from landscape.models.losses import Huber, Quadratic
 import pytest
 from landscape.theory.paper_a.lemma1 import problem_with_spectrum
@@ -21,7 +21,7 @@ def _two(loss_name="Huber delta=1", seed=2):
 
 
 def _end(net, seed):
-    return deep_lbfgs(net, net.random_weights(np.random.default_rng(seed)), gtol=1e-9, maxiter=3000).Ms
+    return lbfgs(net, net.random_weights(np.random.default_rng(seed)), gtol=1e-9, maxiter=3000).Ms
 
 
 def test_known_minimum_passes_and_is_a_minimum():

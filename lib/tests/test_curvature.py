@@ -222,10 +222,13 @@ def test_extreme_eigenvalue_checks_its_answer():
 
 @pytest.mark.parametrize("sx", [1.0, 100.0])
 def test_largest_eigenvalue_helpers_match_dense(sx):
-    """training.largest_eigenvalue (Lanczos from n = 16) at points where the largest
+    """largest_eigenvalue (dense at this size) and its Lanczos path (extreme_eigenvalue on
+    Hessian-vector products, plain run first, as above DENSE_MAX) at points where the largest
     eigenvalue is small next to the spectral radius (a saddle of g on scaled data), and at
-    the balanced minimizer (where it is the spectral radius)."""
-    from landscape.optim.curvature import largest_eigenvalue
+    the balanced minimizer (where it is the spectral radius); and the deep network's."""
+    from landscape.models.deep import DeepLinearNetwork
+    from landscape.models.losses import Quadratic
+    from landscape.optim.curvature import extreme_eigenvalue, hessian_operator, largest_eigenvalue
 
     p, rng = _scaled_problem(6, 5, 7, sx, 1.0, 0.5, 4)
     pts = [p.balanced_minimizer()] + [(c.W1, c.W2) for c in critical_points(p, rng=rng)[:4]]
@@ -233,14 +236,28 @@ def test_largest_eigenvalue_helpers_match_dense(sx):
     for W1, W2 in pts:
         with warnings.catch_warnings():
             warnings.simplefilter("error", RuntimeWarning)
-            got = largest_eigenvalue(p, W1, W2)
-        _assert_close_to_dense(p, W1, W2, got, which="LA")
+            got = largest_eigenvalue(p, (W1, W2))
+            lanczos = extreme_eigenvalue(hessian_operator(p, W1, W2), "LA", tol=1e-8, seed=0,
+                                         dense=lambda: p.hessian(W1, W2), min_n=16, unshifted_first=True)
+        assert got == float(np.linalg.eigvalsh(p.hessian(W1, W2))[-1])
+        _assert_close_to_dense(p, W1, W2, lanczos, which="LA")
+    # the deep networks' (it was deep_largest_eigenvalue, dense up to 600 parameters)
+    net = DeepLinearNetwork((3, 2, 4), Quadratic(sx * rng.standard_normal((3, 9)), rng.standard_normal((4, 9))))
+    Ms = net.random_weights(rng)
+    assert largest_eigenvalue(net, Ms) == float(np.linalg.eigvalsh(net.hessian(Ms))[-1])
 
 
 def test_classify():
     assert classify([-1.0, 2.0]) == "strict saddle"
     assert classify([1.0, 2.0]) == "local minimum"
     assert classify([0.0, 2.0]) == "inconclusive (PSD)"
+    # with a value: the value decides among second-order points, the eigenvalues first
+    assert classify([0.0, 2.0], value_gap=1e-9, value_tol=1e-8) == "global minimum"
+    assert classify([-1.0, 2.0], value_gap=0.0) == "strict saddle"
+    assert classify([1.0, 2.0], value_gap=1.0, value_tol=1e-8) == "local minimum"
+    assert classify([0.0, 2.0], value_gap=1.0, value_tol=1e-8) == "inconclusive (PSD)"
+    # separate tolerances: eigenvalues within tol are zero, whatever value_tol is
+    assert classify([-1e-9, 2.0], tol=1e-8, value_gap=1.0, value_tol=0.0) == "inconclusive (PSD)"
 
 
 @pytest.mark.parametrize("scale", [1e-5, 1.0, 1e5])

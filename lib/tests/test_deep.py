@@ -10,8 +10,8 @@ from landscape.models.deep import DeepLinearNetwork, MultiTowerNetwork
 from landscape.theory.paper_b import rank_constrained_minimizer, rank_constrained_minimum
 from landscape.optim.descent import gradient_descent
 from landscape.optim.curvature import (hessian_report, perturbation_test,
-    deep_step_from_curvature)
-from landscape.optim.lbfgs import deep_lbfgs
+    step_from_curvature)
+from landscape.optim.lbfgs import lbfgs
 from landscape.models.losses import Custom, Huber, Quadratic, SoftmaxCrossEntropy
 
 FD = settings(max_examples=25, deadline=None)
@@ -149,9 +149,9 @@ def test_training_helpers():
     Y = rng.standard_normal((3, 10))
     net = DeepLinearNetwork((3, 2, 4, 3), Quadratic(X, Y))
     fstar = rank_constrained_minimum(X, Y, 2)
-    res = deep_lbfgs(net, net.random_weights(rng), target=fstar + 1e-8)
+    res = lbfgs(net, net.random_weights(rng), target=fstar + 1e-8)
     assert res.reached and res.value <= fstar + 1e-8 and res.n_iter > 0
-    step = deep_step_from_curvature(net, rank_constrained_minimizer(X, Y, 2), fraction=0.25)
+    step = step_from_curvature(net, net.balanced(rank_constrained_minimizer(X, Y, 2)), fraction=0.25)
     Ms = net.random_weights(rng, scale=0.5, batch=(3,))
     run = gradient_descent(net, Ms, step, 50000, record_every=100, target=fstar + 1e-6)
     assert np.all(run.hit > 0) and run.steps[-1] == run.hit.max()
@@ -160,7 +160,7 @@ def test_training_helpers():
     for b in range(3):                               # batched = one start at a time
         one = gradient_descent(net, [M[b] for M in Ms], step, 30, record_every=7)
         np.testing.assert_allclose(one.values, fixed.values[:, b], rtol=1e-12)
-    full = deep_lbfgs(net, res.Ms, gtol=1e-13)            # converged: PSD up to roundoff
+    full = lbfgs(net, res.Ms, gtol=1e-13)            # converged: PSD up to roundoff
     rep = hessian_report(net, full.Ms, rtol=1e-6)
     assert rep.n_negative == 0 and rep.grad_norm < 1e-5
     f = lambda T: np.array([net.value(net.unpack(t)) for t in T])
@@ -247,7 +247,7 @@ def test_lbfgs_from_seeds_packed_loss_and_certificate():
     X, Y = rng.standard_normal((3, 12)), rng.standard_normal((3, 12))
     net = DeepLinearNetwork((3, 2, 3), Quadratic(X, Y))
     runs = lbfgs_from_seeds(net, [4, 5], gtol=1e-12)
-    one = deep_lbfgs(net, net.random_weights(np.random.default_rng(5)), gtol=1e-12)
+    one = lbfgs(net, net.random_weights(np.random.default_rng(5)), gtol=1e-12)
     assert len(runs) == 2 and runs[1].value == one.value
     np.testing.assert_array_equal(net.pack(runs[1].Ms), net.pack(one.Ms))
     fun = packed_loss(net)

@@ -7,8 +7,8 @@ import pytest
 from landscape.studies import experiments as ex
 from landscape.studies.experiments import (SETUPS, Curves, draw, leaky_relu, run_gd,
     run_lbfgs, tune_step)
-from landscape.optim.curvature import classify_point, hessian_vector_product
-from landscape.studies.conjecture import escapes
+from landscape.optim.curvature import hessian_vector_product
+from landscape.studies.conjecture import escapes, sort_point
 from landscape.optim.critical_points import minimize_gradient_norm
 from landscape.models.shallow import ProblemStack
 
@@ -122,16 +122,16 @@ def test_the_search_finds_critical_points_and_sorts_them():
     found = s.grad_norm < 1e-9
     assert found.sum() >= 2
     tol = 1e-8 * np.abs(p.XXt).max() * np.abs(p.YXt).max()
-    kinds = {classify_point(p, s.W1[i], s.W2[i], tol)[0] for i in np.flatnonzero(found)}
+    kinds = {sort_point(p, s.W1[i], s.W2[i], tol)[0] for i in np.flatnonzero(found)}
     assert kinds <= {"strict saddle", "global minimum"}
     # a global minimizer classifies as such and does not escape; a saddle does
     W1, W2 = p.balanced_minimizer()
-    assert classify_point(p, W1, W2, tol)[0] == "global minimum"
+    assert sort_point(p, W1, W2, tol)[0] == "global minimum"
     assert escapes(p, W1, W2, np.random.default_rng(0), n_steps=2000) < 1e-10
-    i = next(i for i in np.flatnonzero(found) if classify_point(p, s.W1[i], s.W2[i], tol)[0] == "strict saddle")
+    i = next(i for i in np.flatnonzero(found) if sort_point(p, s.W1[i], s.W2[i], tol)[0] == "strict saddle")
     assert escapes(p, s.W1[i], s.W2[i], np.random.default_rng(0), radius=1e-3) > 1e-6
-    with pytest.raises(TypeError, match="problem must be a ShallowProblem"):
-        classify_point(ProblemStack([p]), W1, W2, tol)
+    with pytest.raises(TypeError, match="p must be a ShallowProblem"):
+        sort_point(ProblemStack([p]), W1, W2, tol)
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
         escapes(p, W1, W2, 0)
 

@@ -1,12 +1,12 @@
 """landscape.optim.lbfgs: the batched minFunc-style L-BFGS (against the two-loop recursion and
-SciPy), lbfgs_path and lbfgs."""
+SciPy) and lbfgs, the one SciPy wrapper."""
 
 
 import numpy as np
 import pytest
 
 from landscape.models.shallow import ProblemStack
-from landscape.optim.lbfgs import batched_lbfgs, lbfgs_path
+from landscape.optim.lbfgs import batched_lbfgs
 
 from conftest import make_problem, stack_of
 from landscape.optim.lbfgs import _CompactMemory, _cubic_min, _two_loop
@@ -85,7 +85,7 @@ def test_batched_lbfgs_agrees_with_scipy():
     p, rng = make_problem(4, 3, 5, 20, 0.125, 11)
     W1, W2 = p.random_weights(rng)
     mine = batched_lbfgs(p, W1, W2, memory=10, max_iter=400)
-    ref = lbfgs_path(p, W1, W2, memory=10, maxiter=400)
+    ref = lbfgs(p, (W1, W2), memory=10, maxiter=400, maxfun=1000, gtol=0.0, ftol=0.0)
     gmin = p.global_minimum()
     assert mine.g[-1] == pytest.approx(gmin, rel=1e-9) and ref.values[-1] == pytest.approx(gmin, rel=1e-9)
     t_mine = np.argmax(mine.g - gmin <= 1e-8 * gmin)
@@ -106,19 +106,6 @@ def test_batched_lbfgs_errors():
         batched_lbfgs(None, W1, W2)
 
 
-def test_lbfgs_path_records_every_iteration():
-    p, rng = make_problem(3, 2, 3, 7, 0.125, 2)
-    W1, W2 = p.random_weights(rng)
-    mse = lambda A1, A2: np.sum((A2 @ A1 @ p.X - p.Y) ** 2) / np.sum(p.Y**2)
-    path = lbfgs_path(p, W1, W2, metrics={"mse": mse})
-    assert len(path.values) == path.n_iter + 1 == len(path.metrics["mse"])
-    assert path.values[0] == pytest.approx(p.value(W1, W2))
-    assert path.values[-1] == pytest.approx(p.global_minimum(), rel=1e-9)
-    assert np.all(np.diff(path.values) <= 0)
-    with pytest.raises(TypeError, match="problem must be a ShallowProblem"):
-        lbfgs_path(ProblemStack([p]), W1, W2)
-    with pytest.raises(ValueError, match="maxiter must be >= 1"):
-        lbfgs_path(p, W1, W2, maxiter=0)
 
 
 def test_cubic_minimizer():
@@ -134,6 +121,87 @@ def test_cubic_minimizer():
 
 def test_lbfgs_reaches_the_minimum_and_reports_its_gradient():
     p, rng = make_problem(4, 2, 3, 10, 0.25, 4)
-    res = lbfgs(p, *p.random_weights(rng))
+    res = lbfgs(p, p.random_weights(rng))
     assert res.value == pytest.approx(p.global_minimum(), rel=1e-9)
     assert res.grad_norm < 1e-6 and res.n_iter > 0
+
+
+def _old_scipy(fun, x0, callback=None, **options):
+    from scipy.optimize import minimize
+
+    return minimize(fun, x0, jac=True, method="L-BFGS-B", callback=callback, options=options)
+
+
+def test_lbfgs_records_every_iteration():
+    """What lbfgs_path recorded (the value and metrics at the start and after every
+    iteration, with SciPy's tolerances at 0), through lbfgs's record."""
+    p, rng = make_problem(3, 2, 3, 7, 0.125, 2)
+    W1, W2 = p.random_weights(rng)
+    mse = lambda x: np.sum((p.unpack(x)[1] @ p.unpack(x)[0] @ p.X - p.Y) ** 2) / np.sum(p.Y**2)
+    path = lbfgs(p, (W1, W2), memory=100, maxiter=500, maxfun=1000, gtol=0.0, ftol=0.0,
+                 record={"mse": mse})
+    assert len(path.values) == path.n_iter + 1 == len(path.records["mse"])
+    assert path.values[0] == p.value(W1, W2)
+    assert path.values[-1] == pytest.approx(p.global_minimum(), rel=1e-9)
+    assert path.values[-1] == path.value
+    assert np.all(np.diff(path.values) <= 0)
+    assert path.records["mse"][0] == mse(p.pack(W1, W2))
+    assert path.records["mse"][-1] == pytest.approx(mse(path.x), rel=1e-12)
+    with pytest.raises(TypeError, match="objective must be a model"):
+        lbfgs(ProblemStack([p]), (W1, W2))
+    with pytest.raises(ValueError, match="maxiter must be >= 1"):
+        lbfgs(p, (W1, W2), maxiter=0)
+
+
+def test_lbfgs_is_the_four_old_wrappers():
+    """The one wrapper gives, bit for bit, what the four wrappers it replaces gave: the shallow
+    lbfgs, lbfgs_path (its record), deep_lbfgs (with a target) and TanhNetwork.lbfgs."""
+    from landscape.models.deep import DeepLinearNetwork
+    from landscape.models.losses import Quadratic
+    from landscape.models.tanh import TanhNetwork
+
+    p, rng = make_problem(3, 2, 3, 7, 0.125, 2)
+    W1, W2 = p.random_weights(rng)
+
+    def fun(t):
+        A1, A2 = p.unpack(t)
+        G1, G2 = p.gradient(A1, A2)
+        return float(p.value(A1, A2)), np.concatenate([G1.ravel(), G2.ravel()])
+
+    old = _old_scipy(fun, p.pack(W1, W2), maxiter=5000, gtol=1e-10, ftol=1e-15, maxcor=10)
+    new = lbfgs(p, (W1, W2), maxiter=5000)
+    np.testing.assert_array_equal(new.x, old.x)
+    assert new.value == float(old.fun) and new.n_iter == old.nit
+    values = []
+    old = _old_scipy(fun, p.pack(W1, W2), callback=lambda xk: values.append(fun(xk)[0]),
+                     maxiter=500, maxfun=1000, maxcor=100, gtol=0.0, ftol=0.0)
+    new = lbfgs(p, (W1, W2), maxiter=500, maxfun=1000, memory=100, gtol=0.0, ftol=0.0)
+    np.testing.assert_array_equal(new.x, old.x)
+    assert list(new.values) == [fun(p.pack(W1, W2))[0]] + values and new.n_fev == old.nfev
+    # deep, stopped at a target
+    X, Y = rng.standard_normal((3, 10)), rng.standard_normal((2, 10))
+    net = DeepLinearNetwork((3, 2, 2), Quadratic(X, Y))
+    Ms = net.random_weights(rng)
+    nfun = lambda t: (float(net.value_and_gradient(net.unpack(t))[0]),
+                      net.pack(net.value_and_gradient(net.unpack(t))[1]))
+    full = _old_scipy(nfun, net.pack(Ms), maxiter=10000, gtol=1e-10, ftol=1e-15, maxcor=10)
+    target = float(full.fun) + 1e-3
+    count = []
+
+    def stop(intermediate_result):
+        count.append(1)
+        if intermediate_result.fun <= target:
+            raise StopIteration
+
+    old = _old_scipy(nfun, net.pack(Ms), callback=stop, maxiter=10000, gtol=1e-10, ftol=1e-15, maxcor=10)
+    new = lbfgs(net, Ms, target=target)
+    np.testing.assert_array_equal(net.pack(new.Ms), old.x)
+    assert new.reached and new.n_iter == len(count) and new.value <= target
+    # the tanh network (its ftol 1e-16)
+    tn = TanhNetwork(X, Y, 2)
+    theta = tn.random_parameters(rng)
+    old = _old_scipy(lambda t: (float(tn.value(t)), tn.gradient(t)), theta, maxiter=50, gtol=1e-12,
+                     ftol=1e-16)
+    new = lbfgs(tn, theta, maxiter=50, gtol=1e-12, ftol=1e-16)
+    np.testing.assert_array_equal(new.x, old.x)
+    assert new.message == str(old.message) and new.value == float(old.fun)

@@ -8,7 +8,7 @@ from scipy.optimize import minimize
 from landscape.models.deep import DeepLinearNetwork, numerical_rank
 from landscape.theory.paper_b import (lemma1_construction, rank_constrained_minimizer,
     rank_constrained_minimum)
-from landscape.optim.lbfgs import deep_lbfgs
+from landscape.optim.lbfgs import lbfgs
 from landscape.models.losses import Quadratic
 
 FD = settings(max_examples=25, deadline=None)
@@ -80,7 +80,7 @@ def test_cut_at_bottleneck():
     rng = np.random.default_rng(11)
     X, Y = rng.standard_normal((4, 15)), rng.standard_normal((4, 15))
     net = DeepLinearNetwork((4, 3, 2, 3, 4), Quadratic(X, Y))
-    end = deep_lbfgs(net, net.random_weights(rng), gtol=1e-12)
+    end = lbfgs(net, net.random_weights(rng), gtol=1e-12)
     cut = cut_at_bottleneck(net, end.Ms)                 # a minimum: Lemma 2 and Lemma 1 hold
     assert cut.f_prime_norm > 1e-3 and cut.rel_grad_A < 1e-6 and cut.rel_grad_B < 1e-6
     assert (cut.rank_A, cut.rank_B) == (2, 2)

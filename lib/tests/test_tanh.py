@@ -5,6 +5,8 @@ import numpy as np
 from conftest import central_differences
 import pytest
 
+from landscape.optim.lbfgs import lbfgs
+
 
 def test_tanh_network_gradient_and_checks():
     from landscape.models.tanh import TanhNetwork
@@ -20,8 +22,8 @@ def test_tanh_network_gradient_and_checks():
     batch = net.random_parameters(rng, batch=(5,))
     assert net.value(batch).shape == (5,) and net.gradient(batch).shape == (5, theta.size)
     assert net.value(batch)[2] == pytest.approx(net.value(batch[2]), rel=1e-12)
-    x, v, g = net.lbfgs(theta)
-    assert v < net.value(theta) and g == pytest.approx(np.linalg.norm(net.gradient(x)))
+    res = lbfgs(net, theta, maxiter=5000, gtol=1e-12)
+    assert res.value < net.value(theta) and res.grad_norm == pytest.approx(np.linalg.norm(net.gradient(res.x)))
     with pytest.raises(ValueError, match="same number of samples"):
         TanhNetwork(np.ones((2, 3)), np.ones((1, 4)), 2)
     with pytest.raises(ValueError, match="hidden must be >= 1"):

@@ -132,20 +132,6 @@ class TanhNetwork:
             raise ValueError(f"{name} must have n_params = {self.n_params} entries in its last axis; "
                              f"got shape {t.shape}")
 
-    def _minimize(self, theta0, maxiter, gtol):
-        from scipy.optimize import minimize
-
-        return minimize(lambda t: (float(self.value(t)), self.gradient(t)),
-                        np.asarray(theta0, dtype=float), jac=True, method="L-BFGS-B",
-                        options={"maxiter": int(maxiter), "gtol": gtol, "ftol": 1e-16})
-
-    def lbfgs(self, theta0, maxiter: int = 5000, gtol: float = 1e-12):
-        """L-BFGS (scipy) from ``theta0``; returns ``(theta, value, gradient norm)``."""
-        self._theta(theta0, "theta0", batch=False)
-        maxiter, gtol = as_positive_int("maxiter", maxiter), as_nonnegative_float("gtol", gtol)
-        res = self._minimize(theta0, maxiter, gtol)
-        return res.x, float(res.fun), float(np.linalg.norm(self.gradient(res.x)))
-
     def saturation(self, theta, level: float = 2.0) -> np.ndarray:
         """For each hidden unit, the fraction of samples with ``|W x + c| > level`` (where
         ``tanh`` is flat: ``1 - tanh(2)^2 < 0.08``)."""

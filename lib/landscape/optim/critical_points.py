@@ -13,7 +13,7 @@ Hessian-vector product, computed here for many starts at once (the products of
 Minimizing phi can also end at a local minimum of phi that is not a zero; those are reported
 by their gradient norm and discarded.
 
-A point found this way is sorted with the dense Hessian (:func:`~landscape.optim.curvature.classify_point`): a *strict saddle*
+A point found this way is sorted with the dense Hessian (:func:`~landscape.optim.curvature.classify`): a *strict saddle*
 has an eigenvalue below ``-tol``; a point with no such eigenvalue is a *second-order
 critical point*, which is a global minimum if its value is the global minimum value, and
 otherwise a candidate spurious local minimum (or a non-strict saddle), which
@@ -112,7 +112,10 @@ class SearchResult:
     converged : ndarray of bool (B,)
         ``grad_norm <= gtol``.
     n_iter : ndarray of int (B,)
-        Iterations used by each start.
+        Steps taken by each start, accepted or refused.
+    n_eig : ndarray of int (B,)
+        Dense Hessian eigendecompositions used (the first, then one per accepted step: a
+        refused step reuses the last one).
     gtol : float
         The tolerance used.
     """
@@ -122,12 +125,14 @@ class SearchResult:
     grad_norm: np.ndarray
     converged: np.ndarray
     n_iter: np.ndarray
+    n_eig: np.ndarray
     gtol: float
 
 
 def find_critical_points(problem: ShallowProblem, W1, W2, max_iter: int = 200, gtol=None,
                          damping: float = 1e-3) -> SearchResult:
-    r"""Solve ``grad g(W) = 0`` from a batch of starts (Levenberg-Marquardt, batched).
+    r"""Solve ``grad g(W) = 0`` from a batch of starts (Levenberg-Marquardt, batched): damped
+    Newton steps, each the minimal-residual (least-squares) step with damping ``lambda``.
 
     The gradient is a map from the ``n`` parameters to ``R^n`` whose Jacobian is the
     Hessian ``H``; each start takes damped Gauss-Newton steps
@@ -135,8 +140,9 @@ def find_critical_points(problem: ShallowProblem, W1, W2, max_iter: int = 200, g
     .. math::
         \delta = -(H^2 + \lambda I)^{-1} H \nabla g ,
 
-    accepted when ``||grad g||`` decreases (then ``lambda <- lambda / 3``), refused otherwise
-    (``lambda <- 4 lambda``). Unlike a descent method on g it converges to critical points
+    computed in the eigenbasis of the dense Hessian (one eigendecomposition per point,
+    reused when a step is refused), accepted when ``||grad g||`` decreases (then
+    ``lambda <- lambda / 3``), refused otherwise (``lambda <- 4 lambda``). Unlike a descent method on g it converges to critical points
     of every kind (minima, saddles), the nearest ones first, and ``H`` may be singular (the
     rotation symmetry makes it so at every critical point of g). Starts that end at a
     point where ``||grad g||`` stalls above ``gtol`` (a local minimum of ``||grad g||^2``
@@ -158,6 +164,18 @@ def find_critical_points(problem: ShallowProblem, W1, W2, max_iter: int = 200, g
     Returns
     -------
     SearchResult
+
+    >>> import numpy as np
+    >>> from landscape import ShallowProblem
+    >>> p = ShallowProblem(np.eye(2), np.diag([2.0, 1.0]), 1)
+    >>> W1, W2 = p.random_weights(np.random.default_rng(0), batch=(3,))
+    >>> bool(find_critical_points(p, W1, W2).converged.all())
+    True
+
+    Refuses a ``problem`` that is not a :class:`~landscape.models.shallow.ShallowProblem`,
+    starts of the wrong shapes, or with NaN, infinite or non-real entries, a ``max_iter``
+    that is not an integer >= 1, a negative or non-finite ``gtol`` or ``damping``, and a
+    batch of dense Hessians above the dense-size limit.
     """
     from ..optim.curvature import hessians
 
@@ -185,14 +203,22 @@ def find_critical_points(problem: ShallowProblem, W1, W2, max_iter: int = 200, g
     lam = np.full(B, np.nan)  # damping, set at the first iteration of each start
     floor = np.zeros(B)  # lambda stays within [1e-30, 1e6] x its scale
     n_iter = np.zeros(B, dtype=int)
+    n_eig = np.zeros(B, dtype=int)
     stalled = np.zeros(B, dtype=bool)
+    n = problem.n_params
+    h_all, Q_all = np.zeros((B, n)), np.zeros((B, n, n))
+    moved = np.ones(B, dtype=bool)     # the eigendecomposition at theta is still to compute
     for _ in range(max_iter):
         active = np.flatnonzero((gn > gtol) & ~stalled)
         if active.size == 0:
             break
         th = theta[active]
-        H = hessians(problem, *problem.unpack(th))
-        h, Qh = np.linalg.eigh(H)
+        fresh_eig = active[moved[active]]
+        if fresh_eig.size:
+            h_all[fresh_eig], Q_all[fresh_eig] = np.linalg.eigh(
+                hessians(problem, *problem.unpack(theta[fresh_eig])))
+            n_eig[fresh_eig] += 1
+        h, Qh = h_all[active], Q_all[active]
         la = lam[active]
         fresh = np.isnan(la)
         if fresh.any():
@@ -208,8 +234,9 @@ def find_critical_points(problem: ShallowProblem, W1, W2, max_iter: int = 200, g
         ok = gnn < gn[active]
         idx = active[ok]
         theta[idx], G[idx], gn[idx] = new[ok], Gn[ok], gnn[ok]
+        moved[active] = ok
         lam[active] = np.maximum(np.where(ok, la / 3.0, la * 4.0), floor[active])
         stalled[active] = lam[active] > 1e36 * floor[active]
         n_iter[active] += 1
     W1f, W2f = problem.unpack(theta)
-    return SearchResult(W1f, W2f, gn, gn <= gtol, n_iter, gtol)
+    return SearchResult(W1f, W2f, gn, gn <= gtol, n_iter, n_eig, gtol)

@@ -17,110 +17,243 @@ from .._checks import (
     as_nonnegative_float,
     as_positive_float,
     as_positive_int,
+    as_real,
     as_seed,
     check_array,
 )
 from ..models.deep import check_network, check_network_weights
 from ..models.shallow import ProblemStack, ShallowProblem, hvp_kernel, invariants
 
-__all__ = ['BATCH_HVP_MAX', 'DENSE_FALLBACK_MAX', 'DENSE_MAX', 'HessianReport', 'LANCZOS_MIN', 'classify', 'classify_point', 'deep_largest_eigenvalue', 'deep_step_from_curvature', 'extreme_eigenvalue', 'hessian_operator', 'hessian_report', 'hessian_vector_product', 'hessian_vector_products', 'hessians', 'largest_eigenvalue', 'perturbation_test', 'smallest_eigenvalue', 'smallest_eigenvalues', 'step_from_curvature']
+__all__ = ['BATCH_HVP_MAX', 'DENSE_FALLBACK_MAX', 'DENSE_MAX', 'HessianReport', 'LANCZOS_MIN', 'POINT_KINDS', 'PackedModel', 'classify', 'extreme_eigenvalue', 'hessian_operator', 'hessian_report', 'hessian_vector_product', 'hessian_vector_products', 'hessians', 'largest_eigenvalue', 'packed', 'perturbation_test', 'smallest_eigenvalue', 'smallest_eigenvalues', 'step_from_curvature']
 
 
-def classify(hessian_eigenvalues, tol: float = 1e-12) -> str:
-    """What the Hessian alone says about a critical point (second-order test).
+@dataclass(frozen=True)
+class PackedModel:
+    """A model seen through one parameter vector ``theta`` (what every method of
+    :mod:`landscape.optim` is written against): :func:`packed` builds it.
 
-    Returns ``"strict saddle"`` if some eigenvalue is < -tol (Definition 2),
-    ``"local minimum"`` if all are > tol, and ``"inconclusive (PSD)"`` otherwise: a
-    positive semidefinite Hessian with a zero eigenvalue cannot tell a minimum from a
-    saddle like :data:`~landscape.models.toy2d.FLAT_SADDLE`'s origin. Refuses a ``tol`` that is negative or not
-    finite and eigenvalues that are not a non-empty 1-D array of real numbers.
+    Attributes
+    ----------
+    n : int
+        Number of parameters.
+    pack, unpack : callable
+        The model's weights (``(W1, W2)`` for a
+        :class:`~landscape.models.shallow.ShallowProblem`, the list of matrices for a network of
+        :mod:`landscape.models.deep`, the vector itself for a
+        :class:`~landscape.models.tanh.TanhNetwork`) to ``theta`` and back.
+    value_and_gradient : callable
+        ``theta -> (value, gradient)``, the gradient a vector like ``theta``.
+    hvp : callable
+        ``(theta, v) -> H(theta) v``.
+    hessian : callable
+        ``theta -> H(theta)``, dense ``(n, n)``.
+    """
+
+    n: int
+    pack: object
+    unpack: object
+    value_and_gradient: object
+    hvp: object
+    hessian: object
+
+
+def packed(model) -> PackedModel:
+    """The packed form (:class:`PackedModel`) of a shallow problem, a deep or multi-tower
+    network (or any network with ``pack``, ``unpack``, ``value_and_gradient``,
+    ``hessian_vector_product`` and ``hessian``) or a :class:`~landscape.models.tanh.TanhNetwork`.
+
+    The shallow problem packs ``concatenate([W1.ravel(), W2.ravel()])``, the networks their
+    own :meth:`~landscape.models.deep.DeepLinearNetwork.pack`; the tanh network is already
+    packed (its Hessian-vector product is the central difference of its exact gradient, as
+    its :meth:`~landscape.models.tanh.TanhNetwork.hessian`).
+
+    >>> import numpy as np
+    >>> from landscape import ShallowProblem
+    >>> p = ShallowProblem(np.eye(2), np.diag([2.0, 1.0]), 1)
+    >>> m = packed(p)
+    >>> m.n, float(m.value_and_gradient(m.pack(p.balanced_minimizer()))[0])
+    (4, 0.5)
+
+    Refuses (``TypeError``) any other ``model``.
+    """
+    from ..models.tanh import TanhNetwork
+
+    if isinstance(model, ShallowProblem):
+        p = model
+
+        def pack(weights):
+            W1, W2 = _pair("weights", weights)
+            return p.pack(W1, W2)
+
+        def value_and_gradient(theta):
+            W1, W2 = p.unpack(theta)
+            G1, G2 = p.gradient(W1, W2)
+            return float(p.value(W1, W2)), np.concatenate([G1.ravel(), G2.ravel()])
+
+        def hvp(theta, v):
+            W1, W2 = p.unpack(theta)
+            H1, H2 = p.hessian_vector_product(W1, W2, *p.unpack(np.ravel(v)))
+            return np.concatenate([H1.ravel(), H2.ravel()])
+
+        return PackedModel(p.n_params, pack, p.unpack, value_and_gradient, hvp,
+                           lambda theta: p.hessian(*p.unpack(theta)))
+    if isinstance(model, TanhNetwork):
+        net = model
+
+        def tanh_pack(theta):
+            t = check_array("weights", theta, ndim=1)
+            if t.shape[-1] != net.n_params:
+                raise ValueError(f"weights must have n_params = {net.n_params} entries; got shape {t.shape}")
+            return np.array(t, dtype=float)
+
+        def tanh_hvp(theta, v, h=1e-5):
+            v = np.ravel(v)
+            return (net.gradient(theta + h * v) - net.gradient(theta - h * v)) / (2 * h)
+
+        return PackedModel(net.n_params, tanh_pack, lambda theta: np.asarray(theta, dtype=float),
+                           lambda theta: (float(net.value(theta)), net.gradient(theta)), tanh_hvp,
+                           net.hessian)
+    if not all(hasattr(model, a) for a in ("n_params", "pack", "unpack", "value_and_gradient",
+                                           "hessian_vector_product", "hessian")):
+        raise TypeError(f"model must be a ShallowProblem, a network of landscape.models.deep (or one "
+                        f"with their methods) or a TanhNetwork; got {type(model).__name__}")
+    net = model
+
+    def net_pack(Ms):
+        check_network_weights(net, Ms, batch=False)
+        return net.pack(Ms)
+
+    def net_value_and_gradient(theta):
+        v, G = net.value_and_gradient(net.unpack(theta))
+        return float(v), net.pack(G)
+
+    def net_hvp(theta, v):
+        return net.pack(net.hessian_vector_product(net.unpack(theta), net.unpack(np.ravel(v))))
+
+    return PackedModel(net.n_params, net_pack, net.unpack, net_value_and_gradient, net_hvp,
+                       lambda theta: net.hessian(net.unpack(theta)))
+
+
+def _pair(name, weights):
+    if isinstance(weights, np.ndarray) or not isinstance(weights, (tuple, list)) or len(weights) != 2:
+        raise TypeError(f"{name} of a ShallowProblem must be the pair (W1, W2); got {type(weights).__name__}")
+    return weights
+
+
+#: The vocabulary of :func:`classify`.
+POINT_KINDS = ("strict saddle", "global minimum", "local minimum", "inconclusive (PSD)")
+
+
+def classify(hessian_eigenvalues, tol: float = 1e-12, value_gap=None, value_tol: float = 0.0) -> str:
+    """What the Hessian (and, when given, the value) says about a critical point.
+
+    In this order (the vocabulary :data:`POINT_KINDS`):
+
+    * ``"strict saddle"``: some eigenvalue is ``< -tol`` (Definition 2);
+    * ``"global minimum"``: ``value_gap`` (the value minus the global minimum value) is given
+      and ``<= value_tol``;
+    * ``"local minimum"``: every eigenvalue is ``> tol`` (positive definite; with a
+      ``value_gap`` above ``value_tol``, a spurious local minimum);
+    * ``"inconclusive (PSD)"``: a positive semidefinite Hessian with an eigenvalue in
+      ``[-tol, tol]`` (second-order critical), which cannot tell a minimum from a saddle like
+      :data:`~landscape.models.toy2d.FLAT_SADDLE`'s origin.
+
+    ``tol`` is the tolerance on eigenvalues and ``value_tol`` the one on values (each in its
+    own units).
+
+    >>> classify([-1.0, 2.0]), classify([0.0, 2.0]), classify([0.0, 2.0], value_gap=0.0)
+    ('strict saddle', 'inconclusive (PSD)', 'global minimum')
+
+    Refuses a ``tol`` or ``value_tol`` that is negative or not finite, eigenvalues that are
+    not a non-empty 1-D array of finite real numbers and a ``value_gap`` that is not a finite
+    real number.
     """
     tol = as_nonnegative_float("tol", tol)
+    value_tol = as_nonnegative_float("value_tol", value_tol)
     check_array("hessian_eigenvalues", hessian_eigenvalues, ndim=1, allow_inf=True, allow_nan=True)
     ev = np.asarray(hessian_eigenvalues, dtype=float)
     if ev.size == 0 or not np.all(np.isfinite(ev)):
         raise ValueError(f"hessian_eigenvalues must be a non-empty array of finite numbers; got {ev}")
-    tol = as_nonnegative_float("tol", tol)
+    if value_gap is not None:
+        value_gap = as_real("value_gap", value_gap)
     if ev.min() < -tol:
         return "strict saddle"
+    if value_gap is not None and value_gap <= value_tol:
+        return "global minimum"
     if ev.min() > tol:
         return "local minimum"
     return "inconclusive (PSD)"
 
 
-def largest_eigenvalue(problem: ShallowProblem, W1, W2) -> float:
-    """Largest Hessian eigenvalue at ``(W1, W2)`` (Lanczos, matrix-free; dense for tiny n).
+def largest_eigenvalue(model, weights) -> float:
+    """Largest Hessian eigenvalue of ``model`` (see :func:`packed`) at ``weights``.
 
-    Lanczos is :func:`landscape.optim.curvature.extreme_eigenvalue` (plain run first, then the run
-    shifted by the spectral radius; the answer's residual is checked; the dense answer, with
-    a ``RuntimeWarning``, when the check fails).
+    One switch rule, that of :func:`smallest_eigenvalue`: the dense Hessian's ``eigvalsh`` up
+    to :data:`DENSE_MAX` parameters (the measured crossover), Lanczos on Hessian-vector
+    products above, by :func:`extreme_eigenvalue` (plain run first, then the run shifted by
+    the spectral radius; the answer's residual is checked; the dense answer, with a
+    ``RuntimeWarning``, when the check fails).
 
-    Refuses a ``problem`` that is not a :class:`~landscape.models.shallow.ShallowProblem` and
-    weights (one point, no batch) of the wrong shapes or with NaN, infinite or non-real
-    entries."""
-    if not isinstance(problem, ShallowProblem):
-        raise TypeError(f"problem must be a ShallowProblem; got {type(problem).__name__}")
-    problem.as_weights(W1, W2, batch=False, check_only=True)
-    n = problem.n_params
-    if n < 16:
-        return float(np.linalg.eigvalsh(problem.hessian(W1, W2))[-1])
+    >>> import numpy as np
+    >>> from landscape import ShallowProblem
+    >>> p = ShallowProblem(np.eye(2), np.diag([2.0, 1.0]), 1)
+    >>> round(largest_eigenvalue(p, p.balanced_minimizer()), 12)
+    4.0
 
-    return extreme_eigenvalue(hessian_operator(problem, W1, W2), "LA", tol=1e-8, seed=0,
-                              dense=lambda: problem.hessian(W1, W2), min_n=16, unshifted_first=True)
+    Refuses a ``model`` that :func:`packed` refuses and weights as the model does (one
+    point, no batch)."""
+    m = packed(model)
+    if isinstance(model, ShallowProblem):  # the model's own check and Hessian, on its weights
+        W1, W2 = _pair("weights", weights)
+        model.as_weights(W1, W2, batch=False, check_only=True)
 
+        def dense():
+            return model.hessian(W1, W2)
+    elif hasattr(model, "value_and_gradient"):
+        check_network_weights(model, weights, batch=False)
 
-def step_from_curvature(problem: ShallowProblem, fraction: float = 0.5) -> float:
-    """A constant step size: ``fraction / L``, with ``L`` the largest Hessian eigenvalue at
-    the balanced global minimizer (the curvature where a converging run ends).
-
-    The same rule applied to f (``mu = 0``) and to g gives each its own step. Refuses a
-    ``problem`` that is not a :class:`~landscape.models.shallow.ShallowProblem` and a ``fraction``
-    that is not a positive finite number.
-    """
-    if not isinstance(problem, ShallowProblem):
-        raise TypeError(f"problem must be a ShallowProblem; got {type(problem).__name__}")
-    fraction = as_positive_float("fraction", fraction)
-    return fraction / largest_eigenvalue(problem, *problem.balanced_minimizer())
-
-
-def deep_largest_eigenvalue(net, Ms) -> float:
-    """Largest Hessian eigenvalue at ``Ms`` (dense up to 600 parameters, Lanczos above).
-
-    Lanczos is :func:`landscape.optim.curvature.extreme_eigenvalue` (plain run first, then the run
-    shifted by the spectral radius; the answer's residual is checked; the dense answer, with
-    a ``RuntimeWarning``, when the check fails).
-
-    Refuses a ``net`` of another type and weights as the network's methods do."""
-    check_network(net)
-    check_network_weights(net, Ms, batch=False)
-    n = net.n_params
-    if n <= 600:
-        return float(np.linalg.eigvalsh(net.hessian(Ms))[-1])
-    from scipy.sparse.linalg import LinearOperator
-
-
-    def matvec(v):
-        return net.pack(net.hessian_vector_product(Ms, net.unpack(np.ravel(v))))
-
-    op = LinearOperator((n, n), matvec=matvec, rmatvec=matvec, dtype=np.float64)
-    return extreme_eigenvalue(op, "LA", tol=1e-8, seed=0, dense=lambda: net.hessian(Ms), min_n=601,
+        def dense():
+            return model.hessian(weights)
+    else:
+        dense = None
+    n = m.n
+    if n <= DENSE_MAX and dense is not None:
+        return float(np.linalg.eigvalsh(dense())[-1])
+    theta = m.pack(weights)
+    if n <= DENSE_MAX:
+        return float(np.linalg.eigvalsh(m.hessian(theta))[-1])
+    op = LinearOperator((n, n), matvec=lambda v: m.hvp(theta, v), rmatvec=lambda v: m.hvp(theta, v),
+                        dtype=np.float64)
+    return extreme_eigenvalue(op, "LA", tol=1e-8, seed=0, dense=lambda: m.hessian(theta),
                               unshifted_first=True)
 
 
-def deep_step_from_curvature(net, P, fraction: float = 0.5) -> float:
-    """``fraction / L`` with ``L`` the largest Hessian eigenvalue at the balanced
-    factorization of ``P`` (:meth:`~landscape.models.deep.DeepLinearNetwork.balanced`), e.g. of the optimum.
+def step_from_curvature(model, weights=None, fraction: float = 0.5) -> float:
+    """A constant step size ``fraction / L``, with ``L`` the largest Hessian eigenvalue
+    (:func:`largest_eigenvalue`) at ``weights``: for a shallow problem by default at its
+    balanced global minimizer (the curvature where a converging run ends); for a deep
+    network e.g. at ``net.balanced(P)``, the balanced factorization of the optimum ``P``.
 
-    Refuses a ``net`` that is not a :class:`~landscape.models.deep.DeepLinearNetwork`, a ``P`` as
-    :meth:`~landscape.models.deep.DeepLinearNetwork.balanced` does, and a ``fraction`` that is not
-    positive and finite."""
-    from ..models.deep import DeepLinearNetwork
+    The same rule applied to f (``mu = 0``) and to g gives each its own step.
 
-    if not isinstance(net, DeepLinearNetwork):
-        raise TypeError(f"net must be a DeepLinearNetwork (it needs a balanced factorization); "
-                        f"got {type(net).__name__}")
+    >>> import numpy as np
+    >>> from landscape import ShallowProblem
+    >>> p = ShallowProblem(np.eye(2), np.diag([2.0, 1.0]), 1)
+    >>> round(step_from_curvature(p), 12)
+    0.125
+
+    Refuses a ``model`` that :func:`packed` refuses, missing ``weights`` for a model other
+    than a :class:`~landscape.models.shallow.ShallowProblem`, weights the model refuses and a
+    ``fraction`` that is not a positive finite number.
+    """
+    packed(model)
     fraction = as_positive_float("fraction", fraction)
-    return fraction / deep_largest_eigenvalue(net, net.balanced(P))
+    if weights is None:
+        if not isinstance(model, ShallowProblem):
+            raise TypeError(f"weights are needed for a {type(model).__name__} (only a ShallowProblem "
+                            f"has a default, its balanced minimizer)")
+        weights = model.balanced_minimizer()
+    return fraction / largest_eigenvalue(model, weights)
 
 
 def perturbation_test(fun, theta, radii=(1e-2, 1e-3, 1e-4), n_samples: int = 2000, rng=None) -> np.ndarray:
@@ -478,23 +611,3 @@ def hessian_vector_product(problem, W1, W2, V1, V2):
     W1, W2 = problem.as_weights(W1, W2)
     V1, V2 = problem.as_weights(V1, V2)
     return hvp_kernel(invariants(problem), problem.mu, W1, W2, V1, V2)
-
-
-def classify_point(problem: ShallowProblem, W1, W2, tol: float) -> tuple[str, float]:
-    """Sort a critical point by the dense Hessian: ``("strict saddle", lambda_min)`` if an
-    eigenvalue is below ``-tol``; otherwise ``("global minimum", lambda_min)`` if the value is
-    within ``tol`` of the global minimum, and ``("second-order critical, not global",
-    lambda_min)`` if not (a candidate spurious local minimum or a non-strict saddle).
-
-    Refuses a ``problem`` of another type, weights of the wrong shapes or with NaN, infinite
-    or non-real entries, a negative or non-finite ``tol``, and (before allocating it) a
-    Hessian above the dense-size limit (``landscape._checks.dense_limit``)."""
-    tol = as_nonnegative_float("tol", tol)
-    if not isinstance(problem, ShallowProblem):
-        raise TypeError(f"problem must be a ShallowProblem; got {type(problem).__name__}")
-    lam_min = float(np.linalg.eigvalsh(problem.hessian(W1, W2))[0])
-    if lam_min < -tol:
-        return "strict saddle", lam_min
-    if problem.value(W1, W2) - problem.global_minimum() <= tol:
-        return "global minimum", lam_min
-    return "second-order critical, not global", lam_min

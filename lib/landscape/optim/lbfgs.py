@@ -1,4 +1,7 @@
-"""Gradient descent and L-BFGS on :class:`~landscape.models.shallow.ShallowProblem`, batched over starts.
+"""L-BFGS: the one SciPy wrapper :func:`lbfgs` for every model (through its packed
+objective, :func:`~landscape.optim.curvature.packed`, or any ``fun(theta) -> (value,
+gradient)``), and the batched minFunc-style method of paper A's setup on
+:class:`~landscape.models.shallow.ShallowProblem` (:func:`batched_lbfgs`, :func:`minimize_lbfgs`).
 
 All starts advance together: the weights carry a leading batch axis, so a step is a few
 batched matrix products (``numpy.matmul`` over the batch) and never touches an array with
@@ -8,8 +11,8 @@ A :class:`~landscape.models.shallow.ProblemStack` goes one step further: it stac
 of the same shape (one random instance per seed), so that one batched product advances every
 seed on its own data. :func:`~landscape.optim.descent.gradient_descent` accepts either, and records any metrics along
 the way; :func:`batched_lbfgs` is an L-BFGS method modelled on minFunc (the package paper A
-used), batched the same way; :func:`lbfgs_path` is SciPy's L-BFGS-B on one start, recording
-the objective at every iteration through its callback.
+used), batched the same way; :func:`lbfgs` is SciPy's L-BFGS-B on one start, recording the
+objective (and any ``record`` callables) at every iteration through its callback.
 """
 
 from __future__ import annotations
@@ -21,130 +24,161 @@ import numpy as np
 
 from .._checks import as_matrix, as_nonnegative_float, as_positive_int, as_real, as_seeds, check_array
 from ..models.deep import check_network
-from ..models.shallow import (
-    ShallowProblem,
-    check_problem_or_stack,
-    f_kernel,
-    gradient_kernel,
-    invariants,
-    rho_kernel,
-)
+from ..models.shallow import check_problem_or_stack, f_kernel, gradient_kernel, invariants
 from ..optim.descent import check_metrics
 
-__all__ = ['DeepLBFGSResult', 'LBFGSPath', 'LBFGSResult', 'LBFGSRun', 'Minimization', 'batched_lbfgs', 'deep_lbfgs', 'lbfgs', 'lbfgs_from_seeds', 'lbfgs_path', 'minimize_lbfgs', 'packed_loss']
+__all__ = ['LBFGSResult', 'LBFGSRun', 'Minimization', 'batched_lbfgs', 'lbfgs', 'lbfgs_from_seeds', 'minimize_lbfgs', 'packed_loss']
 
 
 @dataclass(frozen=True)
 class LBFGSResult:
-    """Outcome of :func:`lbfgs`: final weights, value, iterations and the gradient norm."""
-
-    W1: np.ndarray
-    W2: np.ndarray
-    value: float
-    n_iter: int
-    grad_norm: float
-
-
-def lbfgs(problem: ShallowProblem, W1, W2, maxiter: int = 5000, gtol: float = 1e-10,
-          ftol: float = 1e-15, memory: int = 10) -> LBFGSResult:
-    """Minimize the problem's objective with L-BFGS (``scipy.optimize.minimize``, L-BFGS-B
-    without bounds) from ``(W1, W2)``, using the exact gradient.
-
-    Refuses (``TypeError``/``ValueError`` naming the argument) a ``problem`` that is not a
-    :class:`~landscape.models.shallow.ShallowProblem`, weights of the wrong shapes or with NaN,
-    infinite or non-real entries, ``maxiter`` and ``memory`` that are not integers >= 1 and
-    tolerances that are negative or not finite."""
-    from scipy.optimize import minimize
-
-    if not isinstance(problem, ShallowProblem):
-        raise TypeError(f"problem must be a ShallowProblem; got {type(problem).__name__}")
-    maxiter, memory = as_positive_int("maxiter", maxiter), as_positive_int("memory", memory)
-    gtol, ftol = as_nonnegative_float("gtol", gtol), as_nonnegative_float("ftol", ftol)
-
-    def fun(theta):
-        W1_, W2_ = problem.unpack(theta)
-        G1, G2 = problem.gradient(W1_, W2_)
-        return float(problem.value(W1_, W2_)), np.concatenate([G1.ravel(), G2.ravel()])
-
-    res = minimize(fun, problem.pack(W1, W2), jac=True, method="L-BFGS-B",
-                   options={"maxiter": int(maxiter), "gtol": gtol, "ftol": ftol, "maxcor": int(memory)})
-    W1f, W2f = problem.unpack(res.x)
-    G1, G2 = problem.gradient(W1f, W2f)
-    return LBFGSResult(W1f, W2f, float(res.fun), int(res.nit), float(np.sqrt(np.sum(G1**2) + np.sum(G2**2))))
-
-
-@dataclass(frozen=True)
-class LBFGSPath:
-    """One L-BFGS-B run of :func:`lbfgs_path`, recorded at every iteration.
+    """Outcome of :func:`lbfgs`.
 
     Attributes
     ----------
-    values : ndarray (n_iter + 1,)
-        The objective at the start and after each iteration.
-    metrics : dict of str -> ndarray (n_iter + 1,)
-        The ``metrics`` callables at the same points.
-    n_iter, n_fev : int
-        Iterations and objective-and-gradient evaluations used.
+    x : ndarray
+        The final parameter vector.
+    weights : object
+        The final weights in the model's own form (``(W1, W2)``, a list of matrices, a
+        vector); ``x`` itself when :func:`lbfgs` was given a function. ``Ms`` is the same
+        (the name the deep networks use).
+    value : float
+        The objective at ``x``.
+    n_iter : int
+        Iterations (up to the one that reached ``target``, when it was reached).
+    n_fev : int
+        Objective-and-gradient evaluations.
+    grad_norm : float
+        ``||gradient||`` at ``x``.
+    reached : bool or None
+        Whether the value reached ``target`` (``None`` without a target).
     message : str
         SciPy's reason for stopping.
-    W1, W2 : ndarray
-        The final weights.
+    values : ndarray (n_iter + 1,)
+        The objective at the start and after each iteration.
+    records : dict of str -> ndarray (n_iter + 1,)
+        The ``record`` callables at the same points.
     """
 
-    values: np.ndarray
-    metrics: dict
+    x: np.ndarray
+    weights: object
+    value: float
     n_iter: int
     n_fev: int
+    grad_norm: float
+    reached: bool | None
     message: str
-    W1: np.ndarray
-    W2: np.ndarray
+    values: np.ndarray
+    records: dict
+
+    @property
+    def Ms(self):
+        """The final weights of a network (the same as ``weights``)."""
+        return self.weights
 
 
-def lbfgs_path(problem: ShallowProblem, W1, W2, memory: int = 100, maxiter: int = 500,
-               maxfun: int = 1000, metrics: Mapping[str, Callable] | None = None) -> LBFGSPath:
-    """SciPy's L-BFGS-B (no bounds) from one start, recording every iteration.
+def lbfgs(objective, start, maxiter: int = 10000, gtol: float = 1e-10, ftol: float = 1e-15,
+          memory: int = 10, maxfun: int | None = None, target: float | None = None,
+          record: Mapping[str, Callable] | None = None) -> LBFGSResult:
+    """Minimize a smooth objective with SciPy's L-BFGS-B (no bounds, exact gradients): the one
+    L-BFGS wrapper of the library (the batched minFunc-style method paper A used is
+    :func:`batched_lbfgs`).
 
-    The objective and the ``metrics`` (``metric(W1, W2) -> float``) are recorded at the start
-    and, through ``minimize``'s callback, after every iteration. The run stops at ``maxiter``
-    iterations, ``maxfun`` evaluations, or when SciPy's line search can make no further
-    progress (its tolerances ``gtol`` and ``ftol`` are set to 0). ``memory`` is ``maxcor``.
+    Parameters
+    ----------
+    objective : model or callable
+        A model (anything :func:`~landscape.optim.curvature.packed` accepts: a
+        :class:`~landscape.models.shallow.ShallowProblem`, a deep or multi-tower network, a
+        :class:`~landscape.models.tanh.TanhNetwork`), or a packed objective
+        ``fun(theta) -> (value, gradient)`` of a parameter vector.
+    start : weights or array_like
+        The model's weights (``(W1, W2)``, a list of matrices, a vector), or the start vector
+        of a packed objective.
+    maxiter, memory : int
+        Iterations and stored pairs (SciPy's ``maxcor``).
+    gtol, ftol : float
+        SciPy's stopping rules: largest gradient entry ``<= gtol``, or relative decrease of the
+        value below ``ftol`` (0 and 0: run until ``maxiter``, ``maxfun`` or until the line
+        search makes no progress).
+    maxfun : int, optional
+        Evaluations allowed (SciPy's default when ``None``).
+    target : float, optional
+        Stop at the first iteration whose value is ``<= target``.
+    record : dict of str -> callable, optional
+        ``record[name](x)`` (a float, ``x`` the parameter vector) at the start and after every
+        iteration, like the value.
 
-    Refuses a ``problem`` that is not a :class:`~landscape.models.shallow.ShallowProblem`, weights of
-    the wrong shapes or with NaN, infinite or non-real entries, counts that are not integers
-    >= 1 and ``metrics`` that are not a dict of callables.
+    >>> import numpy as np
+    >>> from landscape import ShallowProblem
+    >>> p = ShallowProblem(np.eye(2), np.diag([2.0, 1.0]), 1)
+    >>> res = lbfgs(p, p.random_weights(np.random.default_rng(0)))
+    >>> round(res.value, 9), res.grad_norm < 1e-9, bool(res.values[-1] == res.value)
+    (0.5, True, True)
+    >>> lbfgs(lambda x: (float(x @ x), 2 * x), np.ones(3)).value < 1e-20
+    True
+
+    Raises
+    ------
+    TypeError
+        An ``objective`` that is neither a model nor callable; weights the model refuses;
+        non-integer counts; non-real tolerances or ``target``; ``record`` not a dict of
+        callables.
+    ValueError
+        A start vector that is not a non-empty finite 1-D array; counts below 1; tolerances
+        negative or not finite; a ``target`` that is NaN or infinite.
     """
     from scipy.optimize import minimize
 
-    if not isinstance(problem, ShallowProblem):
-        raise TypeError(f"problem must be a ShallowProblem; got {type(problem).__name__}")
-    memory, maxiter, maxfun = (as_positive_int(n, v) for n, v in
-                               (("memory", memory), ("maxiter", maxiter), ("maxfun", maxfun)))
-    metrics = check_metrics(metrics)
-    data, mu = invariants(problem), problem.mu
-    W1, W2 = problem.as_weights(W1, W2, batch=False)
+    from .curvature import packed
 
-    def fun(theta):
-        A1, A2 = problem.unpack(theta)
-        G1, G2 = gradient_kernel(data, mu, A1, A2)
-        value = f_kernel(data, A1, A2) + (0.25 * mu * rho_kernel(data, A1, A2) if mu else 0.0)
-        return float(value), np.concatenate([G1.ravel(), G2.ravel()])
+    maxiter, memory = as_positive_int("maxiter", maxiter), as_positive_int("memory", memory)
+    gtol, ftol = as_nonnegative_float("gtol", gtol), as_nonnegative_float("ftol", ftol)
+    maxfun = None if maxfun is None else as_positive_int("maxfun", maxfun)
+    target = None if target is None else as_real("target", target)
+    record = check_metrics(record, "record")
+    if callable(objective) and not hasattr(objective, "n_params"):
+        fun, unpack = objective, None
+        x0 = np.array(check_array("start", start, ndim=1), dtype=float)
+    else:
+        try:
+            model = packed(objective)
+        except TypeError:
+            raise TypeError(f"objective must be a model or a callable fun(theta) -> (value, gradient); "
+                            f"got {type(objective).__name__}") from None
+        fun, unpack = model.value_and_gradient, model.unpack
+        x0 = model.pack(start)
 
-    values, recs = [], {k: [] for k in metrics}
+    values, recs, hit = [], {k: [] for k in record}, {"count": 0, "n": None}
 
-    def record(theta):
-        A1, A2 = problem.unpack(theta)
-        values.append(fun(theta)[0])
-        for k, fn in metrics.items():
-            recs[k].append(float(fn(A1, A2)))
+    def keep(x, value):
+        values.append(float(value))
+        for k, fn in record.items():
+            recs[k].append(float(fn(x)))
 
-    x0 = problem.pack(W1, W2)
-    record(x0)
-    res = minimize(fun, x0, jac=True, method="L-BFGS-B", callback=lambda xk: record(xk),
-                   options={"maxiter": maxiter, "maxfun": maxfun, "maxcor": memory,
-                            "gtol": 0.0, "ftol": 0.0})
-    W1f, W2f = problem.unpack(res.x)
-    return LBFGSPath(np.array(values), {k: np.array(v) for k, v in recs.items()},
-                     int(res.nit), int(res.nfev), str(res.message), W1f, W2f)
+    def first(theta):  # the first evaluation is at the start: record it there
+        out = fun(theta)
+        if not values:
+            keep(np.array(theta, dtype=float), out[0])
+        return out
+
+    def callback(intermediate_result):
+        hit["count"] += 1
+        keep(intermediate_result.x, intermediate_result.fun)
+        if target is not None and intermediate_result.fun <= target:
+            hit["n"] = hit["count"]
+            raise StopIteration
+
+    options = {"maxiter": int(maxiter), "gtol": gtol, "ftol": ftol, "maxcor": int(memory)}
+    if maxfun is not None:
+        options["maxfun"] = int(maxfun)
+    res = minimize(first, x0, jac=True, method="L-BFGS-B", callback=callback, options=options)
+    value, grad = fun(res.x)
+    n_iter = hit["n"] if hit["n"] is not None else int(res.nit)
+    reached = None if target is None else bool(value <= target)
+    weights = res.x if unpack is None else unpack(res.x)
+    return LBFGSResult(res.x, weights, float(value), int(n_iter), int(res.nfev),
+                       float(np.linalg.norm(grad)), reached, str(res.message), np.array(values),
+                       {k: np.array(v) for k, v in recs.items()})
 
 
 @dataclass(frozen=True)
@@ -620,80 +654,13 @@ def _wolfe(evaluate, x, d, start, gtd0, t, active, c1, c2, max_ls, dot):
     return t_out, f_out, g_out, e_out, fev
 
 
-@dataclass(frozen=True)
-class DeepLBFGSResult:
-    """Outcome of :func:`deep_lbfgs`.
+def lbfgs_from_seeds(net, seeds, scale: float = 1.0, **kw) -> list[LBFGSResult]:
+    """:func:`lbfgs` from ``net.random_weights(default_rng(seed), scale)`` for each seed.
 
-    ``Ms`` the final weights, ``value`` the final loss, ``n_iter`` the number of L-BFGS
-    iterations, ``grad_norm`` the final gradient norm, ``reached`` whether the target
-    was reached (``None`` without a target), ``message`` scipy's stopping reason.
-    """
-
-    Ms: list
-    value: float
-    n_iter: int
-    grad_norm: float
-    reached: bool | None
-    message: str
-
-
-def deep_lbfgs(net, Ms, maxiter: int = 10000, gtol: float = 1e-10, ftol: float = 1e-15, memory: int = 10,
-          target: float | None = None) -> DeepLBFGSResult:
-    """Minimize ``net``'s loss with L-BFGS from ``Ms`` (exact gradients).
-
-    Parameters
-    ----------
-    target : float, optional
-        Stop at the first iteration whose loss is ``<= target``.
-    gtol, ftol : float
-        scipy's stopping rules: largest gradient entry ``<= gtol``, or relative decrease
-        of the loss below ``ftol``.
-
-    Raises
-    ------
-    TypeError
-        ``net`` not a network of :mod:`landscape.models.deep`; weights that are not a list of real
-        matrices; non-integer ``maxiter`` or ``memory``; non-real tolerances or ``target``.
-    ValueError
-        Weights of the wrong shapes or not finite; ``maxiter`` or ``memory`` below 1;
-        tolerances negative or not finite; a ``target`` that is NaN or infinite.
-    """
-    from scipy.optimize import minimize
-
-    check_network(net)
-    maxiter, memory = as_positive_int("maxiter", maxiter), as_positive_int("memory", memory)
-    gtol, ftol = as_nonnegative_float("gtol", gtol), as_nonnegative_float("ftol", ftol)
-    target = None if target is None else as_real("target", target)
-
-    def fun(theta):
-        v, G = net.value_and_gradient(net.unpack(theta))
-        return float(v), net.pack(G)
-
-    hit = {"n": None}
-
-    def callback(intermediate_result):
-        hit["count"] = hit.get("count", 0) + 1
-        if target is not None and intermediate_result.fun <= target:
-            hit["n"] = hit["count"]
-            raise StopIteration
-
-    res = minimize(fun, net.pack(Ms), jac=True, method="L-BFGS-B", callback=callback,
-                   options={"maxiter": int(maxiter), "gtol": gtol, "ftol": ftol, "maxcor": int(memory)})
-    Mf = net.unpack(res.x)
-    v, G = net.value_and_gradient(Mf)
-    gn = float(np.sqrt(np.sum(net.pack(G) ** 2)))
-    n_iter = hit["n"] if hit["n"] is not None else int(res.nit)
-    reached = None if target is None else bool(v <= target)
-    return DeepLBFGSResult(Mf, float(v), int(n_iter), gn, reached, str(res.message))
-
-
-def lbfgs_from_seeds(net, seeds, scale: float = 1.0, **kw) -> list[DeepLBFGSResult]:
-    """:func:`deep_lbfgs` from ``net.random_weights(default_rng(seed), scale)`` for each seed.
-
-    Keyword arguments (``gtol``, ``maxiter``, ``target``, ...) are passed to :func:`deep_lbfgs`.
+    Keyword arguments (``gtol``, ``maxiter``, ``target``, ...) are passed to :func:`lbfgs`.
     Returns the results in the order of ``seeds``. Refuses a ``net`` of another type, an
     empty list of seeds or seeds that are not integers >= 0, a negative or non-finite
-    ``scale``, and the bad arguments of :func:`deep_lbfgs` (checked before the first run).
+    ``scale``, and the bad arguments of :func:`lbfgs` (checked before the first run).
     """
     check_network(net)
     seeds = as_seeds("seeds", seeds)
@@ -703,7 +670,7 @@ def lbfgs_from_seeds(net, seeds, scale: float = 1.0, **kw) -> list[DeepLBFGSResu
     for name in ("gtol", "ftol"):
         if name in kw:
             as_nonnegative_float(name, kw[name])
-    return [deep_lbfgs(net, net.random_weights(np.random.default_rng(int(s)), scale=scale), **kw)
+    return [lbfgs(net, net.random_weights(np.random.default_rng(int(s)), scale=scale), **kw)
             for s in seeds]
 
 

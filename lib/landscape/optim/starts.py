@@ -1,6 +1,6 @@
 """Many starts of a local method.
 
-* :func:`runs_from_starts`: L-BFGS (:func:`~landscape.optim.lbfgs.deep_lbfgs`) from the random
+* :func:`runs_from_starts`: L-BFGS (:func:`~landscape.optim.lbfgs.lbfgs`) from the random
   starts of a list of seeds against a known optimum, one :class:`StartRecord` per start: whether
   it reached the optimum, the iterations, and a Hessian check of the runs that do not;
 * :func:`derivative_free_search`: multi-start Nelder-Mead, for losses without a gradient.
@@ -36,7 +36,7 @@ from .._checks import (
     check_dense,
 )
 from ..models.deep import check_network
-from ..optim.lbfgs import deep_lbfgs
+from ..optim.lbfgs import lbfgs
 
 __all__ = ['StartRecord', 'derivative_free_search', 'runs_from_starts']
 
@@ -101,7 +101,7 @@ def runs_from_starts(net, seeds, optimum: float, tol: float = 1e-8, scale: float
     out = []
     for seed in seeds:
         Ms = net.random_weights(np.random.default_rng(int(seed)), scale=scale)
-        r = deep_lbfgs(net, Ms, maxiter=maxiter, gtol=0.0, ftol=0.0, target=target)
+        r = lbfgs(net, Ms, maxiter=maxiter, gtol=0.0, ftol=0.0, target=target)
         lam = np.nan
         if not r.reached and classify:
             lam = float(np.linalg.eigvalsh(net.hessian(r.Ms))[0])

@@ -22,6 +22,7 @@ import numpy as np
 
 from .._checks import as_nonnegative_float, as_positive_int, as_seeds, check_dense
 from ..models.tanh import TanhNetwork
+from ..optim.lbfgs import lbfgs
 
 __all__ = ['TanhEnd', 'tanh_end_points']
 
@@ -76,7 +77,8 @@ def tanh_end_points(net: TanhNetwork, seeds, zero: float = 1e-10, gtol: float = 
     check_dense("net", net.n_params)
     out = []
     for seed in seeds:
-        res = net._minimize(net.random_parameters(np.random.default_rng(int(seed))), maxiter, 1e-12)
+        res = lbfgs(net, net.random_parameters(np.random.default_rng(int(seed))), maxiter=maxiter,
+                    gtol=1e-12, ftol=1e-16)
         theta = res.x
         value = float(net.value(theta))
         gnorm = float(np.linalg.norm(net.gradient(theta)))

@@ -29,6 +29,7 @@ from .. import canonical
 from .._checks import (
     as_generator,
     as_int,
+    as_nonnegative_float,
     as_positive_float,
     as_positive_int,
     check_array,
@@ -37,13 +38,13 @@ from .._checks import (
 )
 from ..models.shallow import ShallowProblem
 from ..optim.critical_points import minimize_gradient_norm
-from ..optim.curvature import classify_point
+from ..optim.curvature import classify
 from ..optim.descent import gradient_descent
 from ..optim.lbfgs import batched_lbfgs
 from ..theory.paper_a.lemma1 import critical_points
 from .saddle_search import describe_points
 
-__all__ = ['CriticalReport', 'DescentReport', 'KINDS', 'TransportReport', 'critical_probe', 'descend', 'descend_rebalancing', 'descent_probe', 'escapes', 'instance', 'rebalance', 'stalled_searches', 'transported_probe']
+__all__ = ['CriticalReport', 'DescentReport', 'KINDS', 'TransportReport', 'critical_probe', 'descend', 'descend_rebalancing', 'descent_probe', 'escapes', 'instance', 'sort_point', 'rebalance', 'stalled_searches', 'transported_probe']
 
 
 def escapes(problem: ShallowProblem, W1, W2, rng, radius: float = 1e-4, n_tries: int = 16,
@@ -199,6 +200,23 @@ def stalled_searches(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
     return found.W1[~crit], found.W2[~crit]
 
 
+def sort_point(p: ShallowProblem, W1, W2, tol: float) -> tuple[str, float]:
+    """The kind of a critical point of ``p`` by its dense Hessian and its value
+    (:func:`~landscape.optim.curvature.classify` with ``tol`` for eigenvalues and for the
+    value's excess over the global minimum), and the smallest Hessian eigenvalue: for
+    example ``("strict saddle", lambda_min)`` or ``("global minimum", lambda_min)``; a
+    ``"local minimum"`` or ``"inconclusive (PSD)"`` point is a candidate for :func:`escapes`.
+
+    Refuses a ``p`` that is not a :class:`~landscape.models.shallow.ShallowProblem`, weights of
+    the wrong shapes or with NaN, infinite or non-real entries, a negative or non-finite
+    ``tol``, and (before allocating it) a Hessian above the dense-size limit."""
+    tol = as_nonnegative_float("tol", tol)
+    _check_p(p)
+    ev = np.linalg.eigvalsh(p.hessian(W1, W2))
+    gap = float(p.value(W1, W2) - p.global_minimum())
+    return classify(ev, tol, value_gap=gap, value_tol=tol), float(ev[0])
+
+
 def _check_probe(p, n_starts, rng, scale, max_iter, dense=False):
     _check_p(p)
     as_positive_int("n_starts", n_starts)
@@ -206,7 +224,7 @@ def _check_probe(p, n_starts, rng, scale, max_iter, dense=False):
     as_positive_float("scale", scale)
     as_positive_int("max_iter", max_iter)
     if dense:
-        check_dense("p", p.n_params, what="dense Hessian (to classify_point end points)")
+        check_dense("p", p.n_params, what="dense Hessian (to classify end points)")
 
 
 def _search(p: ShallowProblem, n_starts: int, rng, scale: float, max_iter: int):
@@ -236,7 +254,7 @@ def descent_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
     the problem became too ill-conditioned for the line search), ``"global minimum after
     rebalancing"`` when a fresh L-BFGS run from the balanced weights with the same product
     (:func:`rebalance`, same value of f) gets to the minimum, and ``"unfinished"`` when it does
-    not; or the :func:`~landscape.optim.curvature.classify_point` kind of the critical point the run stopped at.
+    not; or the :func:`sort_point` kind of the critical point the run stopped at.
     ``worst_excess`` is the largest relative excess at the end (after the restarts).
 
     Refuses a ``p`` that is not a :class:`~landscape.models.shallow.ShallowProblem` (or whose dense
@@ -260,7 +278,7 @@ def descent_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
             excess[i] = (again.g[-1] - p.global_minimum()) / v_scale
             outcomes["global minimum after rebalancing" if excess[i] <= 1e-8 else "unfinished"] += 1
         else:
-            outcomes[classify_point(p, run.W1[i], run.W2[i], 1e-7 * g_scale)[0]] += 1
+            outcomes[sort_point(p, run.W1[i], run.W2[i], 1e-7 * g_scale)[0]] += 1
     return DescentReport(n_starts, dict(outcomes), float(np.max(excess)))
 
 
@@ -272,7 +290,7 @@ class CriticalReport:
     ----------
     n_starts : int
     kinds : dict
-        Counts by :func:`~landscape.optim.curvature.classify_point` kind among the points with a gradient at roundoff level.
+        Counts by :func:`sort_point` kind among the points with a gradient at roundoff level.
     not_critical : int
         Runs that ended at a local minimum of the gradient norm that is not a zero.
     lam_min : list of float
@@ -327,7 +345,7 @@ def critical_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
     g_scale, v_scale = _scales(p)
     kinds, lam, esc, saddles = Counter(), [], [], []
     for i in np.flatnonzero(crit):
-        kind, lam_min = classify_point(p, found.W1[i], found.W2[i], 1e-7 * g_scale)
+        kind, lam_min = sort_point(p, found.W1[i], found.W2[i], 1e-7 * g_scale)
         kinds[kind] += 1
         if kind == "strict saddle":
             lam.append(lam_min / g_scale)
@@ -356,7 +374,7 @@ def critical_probe(p: ShallowProblem, n_starts: int, rng, scale: float = 1.0,
 class TransportReport:
     """Lemma 1's critical points moved along f's symmetry, sorted with f's Hessian.
 
-    ``kinds`` counts :func:`~landscape.optim.curvature.classify_point` kinds; ``max_grad`` is the largest relative gradient
+    ``kinds`` counts :func:`sort_point` kinds; ``max_grad`` is the largest relative gradient
     norm of f at the moved points (roundoff: they are critical); ``max_lam_saddle`` the
     largest (least negative) relative smallest eigenvalue among the saddles.
     """
@@ -379,7 +397,7 @@ def transported_probe(p: ShallowProblem, rng, max_points: int = 64) -> Transport
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
     max_points = as_positive_int("max_points", max_points)
-    check_dense("p", p.n_params, what="dense Hessian (to classify_point the points)")
+    check_dense("p", p.n_params, what="dense Hessian (to classify the points)")
     points = critical_points(p, rng=rng)
     if len(points) > max_points:
         points = [points[i] for i in rng.choice(len(points), max_points, replace=False)]
@@ -393,7 +411,7 @@ def transported_probe(p: ShallowProblem, rng, max_points: int = 64) -> Transport
         A, A_inv = (Q1 * np.exp(z)) @ Q2, Q2.T @ (Q1.T * np.exp(-z)[:, None])
         W1, W2 = A @ c.W1, c.W2 @ A_inv
         grads.append(p.gradient_norm(W1, W2) / g_scale)
-        kind, lam = classify_point(p, W1, W2, 1e-7 * g_scale)
+        kind, lam = sort_point(p, W1, W2, 1e-7 * g_scale)
         kinds[kind] += 1
         if kind == "strict saddle":
             lams.append(lam / g_scale)

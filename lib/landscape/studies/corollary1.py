@@ -149,14 +149,14 @@ def continue_run(net, Ms, optimum: float, tol: float | None = None, maxiter: int
     goes on from ``Ms`` (a fresh memory). Either way with the target of the grid (``tol``
     relative to ``L(0) - optimum``, default ``COROLLARY1["tol"]``) and ``maxiter`` further
     iterations (default ``COROLLARY1["maxiter"]``). Returns the
-    :class:`~landscape.optim.lbfgs.DeepLBFGSResult` and the gap ``(L - optimum) / (L(0) - optimum)``.
+    :class:`~landscape.optim.lbfgs.LBFGSResult` and the gap ``(L - optimum) / (L(0) - optimum)``.
 
     Refuses a ``net`` that is not a :class:`~landscape.models.deep.DeepLinearNetwork`, weights ``Ms``
     that it refuses, an ``optimum`` that is not a finite number below ``L(0)``, a negative or
     non-finite ``tol``, a ``maxiter`` that is not an integer >= 1 and a ``balanced`` that is
     not a bool.
     """
-    from ..optim.lbfgs import deep_lbfgs
+    from ..optim.lbfgs import lbfgs
 
     _check_deep(net)
     Ms = net.as_weights(Ms, batch=False)
@@ -173,5 +173,5 @@ def continue_run(net, Ms, optimum: float, tol: float | None = None, maxiter: int
         start = net.balanced((U[:, :d] * s[:d]) @ Vt[:d])
     else:
         start = Ms
-    r = deep_lbfgs(net, start, maxiter=maxiter, gtol=0.0, ftol=0.0, target=optimum + tol * span)
+    r = lbfgs(net, start, maxiter=maxiter, gtol=0.0, ftol=0.0, target=optimum + tol * span)
     return r, (r.value - optimum) / span

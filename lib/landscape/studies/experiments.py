@@ -315,7 +315,7 @@ def start_curvature(batch: Batch) -> np.ndarray:
     Refuses a ``batch`` that is not a :class:`Batch`.
     """
     _check_batch(batch)
-    return np.array([largest_eigenvalue(batch.problem(i), batch.W1[i], batch.W2[i])
+    return np.array([largest_eigenvalue(batch.problem(i), (batch.W1[i], batch.W2[i]))
                      for i in range(len(batch.seeds))])
 
 

@@ -4,19 +4,11 @@ bookkeeping of *distinct* critical points.
 
 Minimizing ``1/2 ||grad f||^2`` with L-BFGS (:func:`landscape.optim.critical_points.minimize_gradient_norm`)
 slows down near f's critical points, which come in whole manifolds where the Hessian is
-singular. :func:`newton_mr` takes damped Newton steps on the system ``grad f(W) = 0`` instead,
-each the minimal-residual (least-squares) step with a Levenberg-Marquardt damping ``nu``,
-
-.. math::
-    \delta = \arg\min_\delta\ \|H\delta + \nabla f\|^2 + \nu\|\delta\|^2
-           = -(H^2 + \nu I)^{-1} H \nabla f ,
-
-computed in the eigenbasis of the dense Hessian (one eigendecomposition per point, reused
-when a step is refused). A step is accepted when ``||grad f||`` decreases (then
-``nu <- nu / 3``), refused otherwise (``nu <- 4 nu``). Its zeros are the critical points of
-every kind, so it converges to saddles as readily as to minima, and the damping keeps the
-steps bounded where ``H`` is singular. (:func:`landscape.optim.critical_points.find_critical_points` is the
-same iteration, batched, recomputing the eigendecomposition after a refused step.)
+singular. The study takes damped Newton (Levenberg-Marquardt) steps on the system
+``grad f(W) = 0`` instead (:func:`landscape.optim.critical_points.find_critical_points`, with
+the threshold :func:`search_tolerance`): its zeros are the critical points of every kind, so
+it converges to saddles as readily as to minima, and the damping keeps the steps bounded
+where ``H`` is singular.
 
 :func:`near_saddle_starts` builds starts near the saddles of Lemma 1's set C (elements of C
 with a random support, a random rotation, moved off the balanced set along f's symmetry
@@ -30,7 +22,6 @@ and :func:`product_residual` checks that a stored product is the product of a cr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -39,8 +30,8 @@ from .._checks import (as_generator, as_nonnegative_float, as_positive_float, as
                       check_dense)
 from ..models.shallow import ShallowProblem
 
-__all__ = ["NewtonMRResult", "describe_points", "distinct_points", "near_saddle_starts", "newton_mr", "point_counts",
-           "product_residual", "product_tolerance"]
+__all__ = ["describe_points", "distinct_points", "near_saddle_starts", "point_counts", "product_residual",
+           "product_tolerance", "search_tolerance"]
 
 
 def _check_p(p):
@@ -49,100 +40,13 @@ def _check_p(p):
     return p
 
 
-@dataclass(frozen=True)
-class NewtonMRResult:
-    """Outcome of :func:`newton_mr`, one entry per start.
-
-    Attributes
-    ----------
-    W1, W2 : ndarray
-        Where each search ended (leading batch axis).
-    grad_norm : ndarray
-        ``||grad g||_F`` there.
-    converged : ndarray of bool
-        ``grad_norm <= gtol``.
-    n_iter : ndarray of int
-        Steps taken, accepted or refused.
-    n_eig : ndarray of int
-        Dense Hessian eigendecompositions used (one per accepted step, and the first).
-    gtol : float
-    """
-
-    W1: np.ndarray
-    W2: np.ndarray
-    grad_norm: np.ndarray
-    converged: np.ndarray
-    n_iter: np.ndarray
-    n_eig: np.ndarray
-    gtol: float
-
-
-def newton_mr(p: ShallowProblem, W1, W2, max_iter: int = 100, gtol=None,
-              damping: float = 1e-3) -> NewtonMRResult:
-    """Damped Newton (Levenberg-Marquardt) on ``grad g = 0`` from each start.
-
-    Parameters
-    ----------
-    p : ShallowProblem
-        ``mu = 0`` searches critical points of f.
-    W1, W2 : array_like
-        Starts with one leading batch axis, shapes ``(B, d1, d0)`` and ``(B, d2, d1)``.
-    max_iter : int
-        Steps per start, accepted or refused.
-    gtol : float, optional
-        Convergence threshold on ``||grad||_F``; default ``1e-9 ||X X^T||_max ||Y X^T||_max``
-        (the rule of :mod:`landscape.studies.conjecture`).
-    damping : float
-        Initial ``nu`` relative to the mean squared Hessian eigenvalue at the start.
-
-    Refuses a ``p`` that is not a :class:`~landscape.models.shallow.ShallowProblem` (or whose dense
-    Hessian is above the dense-size limit), starts of the wrong shapes or with NaN, infinite
-    or non-real entries, a ``max_iter`` that is not an integer >= 1, and a negative or
-    non-finite ``gtol``/``damping``.
-    """
+def search_tolerance(p: ShallowProblem) -> float:
+    """The study's convergence threshold on ``||grad f||_F`` for
+    :func:`~landscape.optim.critical_points.find_critical_points`: ``1e-9 ||X X^T||_max
+    ||Y X^T||_max`` (the rule of :mod:`landscape.studies.conjecture`). Refuses a ``p`` that is
+    not a :class:`~landscape.models.shallow.ShallowProblem`."""
     p = _check_p(p)
-    A1 = check_array("W1", W1, ndim=3)
-    A2 = check_array("W2", W2, ndim=3)
-    p.as_weights(A1, A2, check_only=True)
-    if len(A1) != len(A2):
-        raise ValueError(f"W1 and W2 must hold the same number of starts; got {len(A1)} and {len(A2)}")
-    check_dense("p", p.n_params, what="dense Hessian (one per step)")
-    max_iter = as_positive_int("max_iter", max_iter)
-    damping = as_nonnegative_float("damping", damping)
-    if gtol is None:
-        gtol = 1e-9 * float(np.abs(p.XXt).max() * np.abs(p.YXt).max())
-    gtol = as_nonnegative_float("gtol", gtol)
-    B = len(A1)
-    out1, out2 = np.array(A1, dtype=float), np.array(A2, dtype=float)
-    gnorm, n_iter, n_eig = np.zeros(B), np.zeros(B, dtype=int), np.zeros(B, dtype=int)
-    for b in range(B):
-        theta = p.pack(out1[b], out2[b])
-        grad = p.pack(*p.gradient(*p.unpack(theta)))
-        gn, nu, floor, moved = float(np.linalg.norm(grad)), None, 0.0, True
-        for _ in range(max_iter):
-            if gn <= gtol:
-                break
-            if moved:                   # one eigendecomposition per point, reused on refusal
-                h, V = np.linalg.eigh(p.hessian(*p.unpack(theta)))
-                n_eig[b] += 1
-                if nu is None:
-                    scale = max(float(np.mean(h**2)), np.finfo(float).tiny)
-                    nu, floor = damping * scale, 1e-30 * scale
-            c = V.T @ grad
-            new = theta - V @ (c * h / (h * h + nu))
-            g_new = p.pack(*p.gradient(*p.unpack(new)))
-            gn_new = float(np.linalg.norm(g_new))
-            n_iter[b] += 1
-            moved = gn_new < gn
-            if moved:
-                theta, grad, gn, nu = new, g_new, gn_new, max(nu / 3.0, floor)
-            else:
-                nu *= 4.0
-                if nu > 1e36 * floor:
-                    break
-        out1[b], out2[b] = p.unpack(theta)
-        gnorm[b] = gn
-    return NewtonMRResult(out1, out2, gnorm, gnorm <= gtol, n_iter, n_eig, gtol)
+    return 1e-9 * float(np.abs(p.XXt).max() * np.abs(p.YXt).max())
 
 
 def near_saddle_starts(p: ShallowProblem, n_starts: int, rng, eps: float = 0.5):
