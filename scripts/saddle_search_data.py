@@ -3,7 +3,8 @@ damped Newton on ``grad f = 0`` (``landscape.optim.critical_points.find_critical
 scripts/conjecture_data.py, paper A's own sizes included (450 and 600 parameters, where the
 L-BFGS search on ``1/2 ||grad f||^2`` of ``conjecture_data.py`` is not run).
 
-Run: ``.venv/bin/python scripts/saddle_search_data.py [--processes 2]`` (measured: 105 s with two
+Run: ``.venv/bin/python scripts/saddle_search_data.py [--out PATH] [--processes N] [--quiet]``
+(the flags are scripts/_cli.py's; measured: 105 s with two
 processes on 2 cores shared with other work, load about 8; it writes the same bytes again).
 
 For every shape and kind of targets (seed 0 of ``conjecture_data.py``'s instances: the same
@@ -20,11 +21,8 @@ near.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import time
-from multiprocessing import Pool
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")     # one BLAS thread per process
@@ -38,7 +36,7 @@ from landscape.optim.critical_points import find_critical_points  # noqa: E402
 from landscape.studies.saddle_search import (describe_points, near_saddle_starts,  # noqa: E402
                                              product_tolerance, search_tolerance)
 
-from atomic_write import write_text  # noqa: E402
+from _cli import Progress, parser, units  # noqa: E402
 from conjecture_data import SHAPES, rng_for  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "book" / "shallow" / "data" / "saddle_search.json"
@@ -79,27 +77,21 @@ def search_one(args):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--processes", type=int, default=2)
-    args = ap.parse_args()
-    t0 = time.perf_counter()
+    args = parser(__doc__, OUT, processes=2).parse_args()
     # the largest shapes first, so that the two processes finish together
     jobs = sorted(((i, j) for i in range(len(SHAPES)) for j in range(len(KINDS))),
                   key=lambda ij: -np.prod(SHAPES[ij[0]]))
+    progress = Progress(len(jobs), args.quiet)
     out = []
-    with Pool(args.processes) as pool:
-        for k, (res, seconds) in enumerate(pool.imap(search_one, jobs)):
-            out.append(res)
-            print(f"[{k + 1}/{len(jobs)}] {res['shape']} {res['kind']}: random"
-                  f" {res['random']['converged']}/{res['random']['n']}, near C"
-                  f" {res['near']['converged']}/{res['near']['n']}, distinct"
-                  f" {len(res['distinct'])} ({seconds:.0f} s;"
-                  f" {time.perf_counter() - t0:.0f} s)", flush=True)
+    for res, seconds in units(search_one, jobs, args.processes):
+        out.append(res)
+        progress(f"{res['shape']} {res['kind']}: random {res['random']['converged']}/"
+                 f"{res['random']['n']}, near C {res['near']['converged']}/{res['near']['n']},"
+                 f" distinct {len(res['distinct'])} ({seconds:.0f} s for this one)")
     out.sort(key=lambda r: (SHAPES.index(tuple(r["shape"])), KINDS.index(r["kind"])))
     data = {"shapes": SHAPES, "kinds": list(KINDS), "seed": SEED, "starts": STARTS, "eps": EPS,
             "max_iter": MAX_ITER, "instances": out}
-    write_text(OUT, json.dumps(data, separators=(",", ":")) + "\n")
-    print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB) in {time.perf_counter() - t0:.0f} s")
+    progress.wrote(args.out, data)
 
 
 if __name__ == "__main__":

@@ -191,9 +191,9 @@ def test_every_script_writes_through_the_atomic_helper(name):
 
 
 # ------------------------------------------------------------------ the data scripts' command line
-def test_the_data_scripts_are_the_ten_of_the_readme():
+def test_the_data_scripts_are_those_of_the_readme():
     readme = (ROOT / "README.md").read_text()
-    assert len(DATA_SCRIPTS) == 10
+    assert len(DATA_SCRIPTS) == 12
     assert all(f"scripts/{name}" in readme for name in DATA_SCRIPTS)
 
 
