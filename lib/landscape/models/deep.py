@@ -51,16 +51,8 @@ import numbers
 
 import numpy as np
 
-from .._checks import (
-    as_generator,
-    as_matrix,
-    as_nonnegative_float,
-    as_positive_int,
-    as_shape,
-    check_array,
-    check_dense,
-    check_shape,
-)
+from .._checks import (as_generator, as_matrix, as_nonnegative_float, as_positive_int, as_shape,
+                       check_array, check_dense, check_shape)
 from ..models.losses import Loss, row_space
 
 __all__ = ['DeepLinearNetwork', 'MultiTowerNetwork', 'numerical_rank', 'widths_with_bottleneck']

@@ -39,16 +39,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import canonical
-from .._checks import (
-    as_generator,
-    as_matrix,
-    as_nonnegative_float,
-    as_positive_int,
-    as_shape,
-    check_array,
-    check_dense,
-    check_shape,
-)
+from .._checks import (as_generator, as_matrix, as_nonnegative_float, as_positive_int, as_shape,
+                       check_array, check_dense, check_shape)
 
 __all__ = ['ProblemStack', 'ShallowProblem']
 
