@@ -18,6 +18,12 @@ or reach another critical point.
 :func:`distinct_points` groups end points by their end-to-end product ``W2 W1`` (which fixes
 the value of f), :func:`describe_points` describes each distinct point (value, index, product)
 and :func:`product_residual` checks that a stored product is the product of a critical point.
+
+For example, two end points whose products differ by roundoff are one critical point:
+
+>>> import numpy as np
+>>> distinct_points(np.array([[[1.0]], [[1.0 + 1e-12]], [[2.0]]]), tol=1e-6)
+array([0, 0, 1])
 """
 
 from __future__ import annotations
