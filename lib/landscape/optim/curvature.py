@@ -30,7 +30,7 @@ __all__ = ['BATCH_HVP_MAX', 'DENSE_FALLBACK_MAX', 'DENSE_MAX', 'HessianReport', 
 @dataclass(frozen=True)
 class PackedModel:
     """A model seen through one parameter vector ``theta`` (what every method of
-    :mod:`landscape.optim` is written against): :func:`packed` builds it.
+    ``landscape.optim`` is written against): :func:`packed` builds it.
 
     Attributes
     ----------
