@@ -15,27 +15,40 @@ environment variable ``LANDSCAPE_PERTURB`` switches on (:mod:`landscape._perturb
 installed before anything else is imported.
 """
 
+import importlib as _importlib
+
 from . import _perturb
 
 _perturb.install_from_environment()
 
-from .models.deep import DeepLinearNetwork, MultiTowerNetwork  # noqa: E402
-from .models.losses import Huber, Quadratic, SoftmaxCrossEntropy  # noqa: E402
-from .models.shallow import ProblemStack, ShallowProblem  # noqa: E402
-from .optim.certify import certify_minimum  # noqa: E402
-from .optim.critical_points import find_critical_points  # noqa: E402
-from .optim.curvature import hessian_report, smallest_eigenvalue  # noqa: E402
-from .optim.descent import gradient_descent  # noqa: E402
-from .optim.lbfgs import lbfgs  # noqa: E402
-from .theory.paper_a.lemma1 import critical_point, critical_points, identify  # noqa: E402
-from .theory.paper_a.lemma2 import saddle_bound  # noqa: E402
-from .theory.paper_b import rank_constrained_minimum  # noqa: E402
+#: The curated names and the module each lives in. They are imported on first use (PEP 562), so
+#: that ``import landscape.book.ledger`` (every chapter, the tests) does not load the maths
+#: stack (SciPy's sparse and optimize modules) it does not need.
+_CURATED = {
+    "DeepLinearNetwork": "models.deep", "MultiTowerNetwork": "models.deep",
+    "Huber": "models.losses", "Quadratic": "models.losses", "SoftmaxCrossEntropy": "models.losses",
+    "ProblemStack": "models.shallow", "ShallowProblem": "models.shallow",
+    "certify_minimum": "optim.certify", "find_critical_points": "optim.critical_points",
+    "hessian_report": "optim.curvature", "smallest_eigenvalue": "optim.curvature",
+    "gradient_descent": "optim.descent", "lbfgs": "optim.lbfgs",
+    "critical_point": "theory.paper_a.lemma1", "critical_points": "theory.paper_a.lemma1",
+    "identify": "theory.paper_a.lemma1", "saddle_bound": "theory.paper_a.lemma2",
+    "rank_constrained_minimum": "theory.paper_b",
+}
+
+
+def __getattr__(name: str):
+    if name in _CURATED:
+        value = getattr(_importlib.import_module(f".{_CURATED[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'landscape' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_CURATED))
+
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "DeepLinearNetwork", "Huber", "MultiTowerNetwork", "ProblemStack", "Quadratic", "ShallowProblem",
-    "SoftmaxCrossEntropy", "certify_minimum", "critical_point", "critical_points", "find_critical_points",
-    "gradient_descent", "hessian_report", "identify", "lbfgs", "rank_constrained_minimum", "saddle_bound",
-    "smallest_eigenvalue",
-]
+__all__ = sorted(_CURATED)

@@ -71,3 +71,21 @@ def test_no_private_names_across_modules(path):
                 and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))):
             assert node.attr in own, (f"{path.relative_to(ROOT)}:{node.lineno} uses {node.attr}, a private "
                                       "name of another module")
+
+
+def test_the_curated_names_resolve_lazily():
+    """``from landscape import ShallowProblem, ...`` works for every curated name, each the object
+    its module exports, and importing a book tool does not load the maths stack."""
+    import importlib
+    import subprocess
+    import sys
+
+    import landscape
+
+    for name, module in landscape._CURATED.items():
+        assert name in importlib.import_module(f"landscape.{module}").__all__
+        assert getattr(landscape, name) is getattr(importlib.import_module(f"landscape.{module}"), name)
+    out = subprocess.run([sys.executable, "-c", "import sys, landscape.book.ledger; "
+                          "print('scipy.sparse.linalg' in sys.modules)"], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
